@@ -1,0 +1,54 @@
+"""The facts as data for reuse: facts.json and facts.csv at stable URLs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from .facts import Fact, FactBook
+
+CSV_COLUMNS = ["id", "label", "type", "value", "unit", "qualifier", "display", "as_of",
+               "sources", "group", "note"]
+
+
+def _row(fact: Fact) -> dict[str, str]:
+    return {
+        "id": fact.id,
+        "label": fact.label,
+        "type": fact.type,
+        "value": fact.machine_value(),
+        "unit": fact.unit or "",
+        "qualifier": fact.qualifier or "",
+        "display": fact.text(),
+        "as_of": fact.as_of.iso(),
+        "sources": " ".join(fact.sources),
+        "group": fact.group or "",
+        "note": fact.note or "",
+    }
+
+
+def facts_json(book: FactBook) -> str:
+    """Every fact with its value, unit, as-of date and sources; every source in full."""
+    document = {
+        "title": f"{book.site.title}: facts and sources",
+        "facts": [dict(_row(fact), sources=list(fact.sources),
+                       attributes=dict(sorted(fact.attributes.items())))
+                  for fact in book.facts.values()],
+        "sources": [
+            {"id": s.id, "title": s.title, "publisher": s.publisher, "url": s.url,
+             "published": s.published.iso() if s.published else None,
+             "accessed": s.accessed.iso(), "archive_url": s.archive_url, "note": s.note}
+            for s in book.sources.values()
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+def facts_csv(book: FactBook) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for fact in book.facts.values():
+        writer.writerow(_row(fact))
+    return buffer.getvalue()

@@ -1,0 +1,41 @@
+"""Errors as values with a place: collected during a build, reported as `path:line: message`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class SiteError:
+    """One problem in the input, tied to the file (and line, when known) a user must edit."""
+
+    path: str
+    line: int | None
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        place = f"{self.path}:{self.line}" if self.line else self.path
+        kind = "warning: " if self.warning else ""
+        return f"{place}: {kind}{self.message}"
+
+
+class BuildError(Exception):
+    """Raised when a build stage found errors; carries all of them, sorted for a stable report."""
+
+    def __init__(self, errors: list[SiteError]):
+        self.errors = sorted(set(errors))
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    """A path as a user would type it: relative to the project root (or cwd) when possible."""
+    for base in (root, Path.cwd()):
+        if base is None:
+            continue
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return path.as_posix()

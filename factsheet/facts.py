@@ -1,0 +1,625 @@
+"""Facts and sources: loaded from content/data/*.yaml, validated, and written out for readers.
+
+A fact is one number, date or statement with its sources; a group gathers facts that form a table
+(every lunar landing, say). The model is frozen: what the loader validated is what every page,
+chart and download shows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .errors import SiteError, display_path
+from .yamlfile import YamlList, YamlMap, read_yaml
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+VALUE_TYPES = ("quantity", "date", "datetime", "coordinates", "range", "text")
+QUALIFIERS = ("about", "more than", "less than", "at least", "up to")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+# ---------------------------------------------------------------------------------------------
+# The model
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """A calendar date known to the year, the month or the day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def iso(self) -> str:
+        parts = [f"{self.year:04d}"]
+        if self.month:
+            parts.append(f"{self.month:02d}")
+        if self.day:
+            parts.append(f"{self.day:02d}")
+        return "-".join(parts)
+
+    def text(self) -> str:
+        if self.day:
+            return f"{self.day} {MONTHS[self.month - 1]} {self.year}"  # type: ignore[index]
+        if self.month:
+            return f"{MONTHS[self.month - 1]} {self.year}"
+        return str(self.year)
+
+    def sort_key(self) -> tuple[int, int, int]:
+        return (self.year, self.month or 0, self.day or 0)
+
+
+@dataclass(frozen=True)
+class Coordinates:
+    """A point on the Moon in degrees: latitude north positive, longitude east positive."""
+
+    lat: Decimal
+    lon: Decimal
+
+
+@dataclass(frozen=True)
+class Range:
+    """A span between two numbers, e.g. the depth estimates of a basin."""
+
+    min: Decimal
+    max: Decimal
+
+
+@dataclass(frozen=True)
+class DateTime:
+    """An instant, as the source gave it: with its UTC offset and the precision written."""
+
+    moment: datetime  # aware, in the source's own offset
+    has_seconds: bool
+
+    @property
+    def utc(self) -> datetime:
+        return self.moment.astimezone(UTC)
+
+    def iso_utc(self) -> str:
+        return self.utc.strftime("%Y-%m-%dT%H:%M:%SZ" if self.has_seconds else "%Y-%m-%dT%H:%MZ")
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    publisher: str
+    accessed: PartialDate
+    url: str | None = None
+    published: PartialDate | None = None
+    archive_url: str | None = None
+    note: str | None = None
+    path: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    title: str
+    label_header: str = "Fact"
+    value_header: str = "Value"
+    columns: tuple[Column, ...] = ()
+    note: str | None = None
+    path: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    label: str
+    type: str
+    value: Any  # Decimal | PartialDate | DateTime | Coordinates | Range | str, by type
+    as_of: PartialDate
+    sources: tuple[str, ...]
+    unit: str | None = None
+    qualifier: str | None = None
+    local: str | None = None
+    note: str | None = None
+    group: str | None = None
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    path: str = ""
+    line: int = 0
+
+    def text(self) -> str:
+        """The value as a reader sees it, in plain text."""
+        return format_value(self)
+
+    def machine_value(self) -> str:
+        """The value in a machine-readable form (ISO dates, plain decimals) for downloads."""
+        return machine_value(self)
+
+
+@dataclass(frozen=True)
+class SiteMeta:
+    title: str
+    url: str
+    language: str
+    tagline: str = ""
+    author: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class FactBook:
+    """Everything in content/data: the site's own settings, sources, facts and groups."""
+
+    site: SiteMeta
+    sources: Mapping[str, Source]
+    facts: Mapping[str, Fact]
+    groups: Mapping[str, Group]
+
+    def group_facts(self, group_id: str) -> list[Fact]:
+        """The facts of a group, in the order they appear in the data files."""
+        return [fact for fact in self.facts.values() if fact.group == group_id]
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing values for readers
+
+
+def format_number(number: Decimal) -> str:
+    """Thousands separators, the decimals as written, and a true minus sign."""
+    text = format(abs(number), ",f")
+    return ("\u2212" + text) if number < 0 else text
+
+
+def _with_unit(number_text: str, unit: str | None) -> str:
+    if not unit:
+        return number_text
+    if unit in ("%", "°", "′", "″"):
+        return number_text + unit
+    return f"{number_text}\u00a0{unit}"  # no-break space keeps the unit with its number
+
+
+def _hemisphere(value: Decimal, positive: str, negative: str) -> str:
+    return f"{format(abs(value), 'f')}°\u00a0{positive if value >= 0 else negative}"
+
+
+def format_datetime(value: DateTime, local: str | None) -> str:
+    """`3 May 2024, 09:27 UTC (17:27 Beijing time)`; the local date is named when it differs."""
+    clock = "%H:%M:%S" if value.has_seconds else "%H:%M"
+    utc = value.utc
+    text = f"{_day_month_year(utc.date())}, {utc.strftime(clock)}\u00a0UTC"
+    if local:
+        moment = value.moment
+        local_text = f"{moment.strftime(clock)} {local}"
+        if moment.date() != utc.date():
+            day = f"{moment.day} {MONTHS[moment.month - 1]}"
+            if moment.year != utc.year:
+                day += f" {moment.year}"
+            local_text += f" on {day}"
+        text += f" ({local_text})"
+    return text
+
+
+def _day_month_year(day: date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def format_value(fact: Fact) -> str:
+    """The fact's value as text, formatted the one way the whole site uses."""
+    value = fact.value
+    prefix = f"{fact.qualifier} " if fact.qualifier else ""
+    if fact.type == "quantity":
+        return prefix + _with_unit(format_number(value), fact.unit)
+    if fact.type == "range":
+        span = f"{format_number(value.min)}\u2013{format_number(value.max)}"
+        return prefix + _with_unit(span, fact.unit)
+    if fact.type == "date":
+        return value.text()
+    if fact.type == "datetime":
+        return format_datetime(value, fact.local)
+    if fact.type == "coordinates":
+        return f"{_hemisphere(value.lat, 'N', 'S')}, {_hemisphere(value.lon, 'E', 'W')}"
+    return str(value)
+
+
+def machine_value(fact: Fact) -> str:
+    value = fact.value
+    if fact.type in ("quantity",):
+        return format(value, "f")
+    if fact.type == "range":
+        return f"{format(value.min, 'f')}/{format(value.max, 'f')}"
+    if fact.type == "date":
+        return value.iso()
+    if fact.type == "datetime":
+        return value.iso_utc()
+    if fact.type == "coordinates":
+        return f"{format(value.lat, 'f')},{format(value.lon, 'f')}"
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading and validation
+
+
+SITE_KEYS = ({"title", "url", "language"}, {"tagline", "author", "description"})
+SOURCE_KEYS = (
+    {"id", "title", "publisher", "accessed"},
+    {"url", "published", "archive_url", "note"},
+)
+GROUP_KEYS = ({"id", "title"}, {"label_header", "value_header", "columns", "note"})
+FACT_KEYS = (
+    {"id", "label", "type", "value", "as_of", "sources"},
+    {"unit", "qualifier", "local", "note", "group", "attributes"},
+)
+TOP_LEVEL_KEYS = ("site", "sources", "facts", "groups")
+
+
+class _Record:
+    """One YAML mapping being read into a model object; records errors with their lines."""
+
+    def __init__(self, data: YamlMap, kind: str, path: str, errors: list[SiteError]):
+        self.data, self.kind, self.path, self.errors = data, kind, path, errors
+        self.name = f"{kind} {data.get('id')!r}" if isinstance(data.get("id"), str) else kind
+
+    def error(self, key: str | None, message: str) -> None:
+        line = self.data.line_of(key) if key else self.data.line
+        self.errors.append(SiteError(self.path, line, message))
+
+    def check_keys(self, required: set[str], optional: set[str]) -> None:
+        for key in self.data:
+            if key not in required | optional:
+                allowed = ", ".join(sorted(required | optional))
+                self.error(key, f"unknown key {key!r} in {self.name} (allowed: {allowed})")
+        for key in sorted(required - set(self.data)):
+            self.error(None, f"{self.name} is missing required key {key!r}")
+
+    def text(self, key: str, required: bool = True) -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            if required and key in self.data:
+                self.error(key, f"{key!r} of {self.name} must not be empty")
+            return None
+        if not isinstance(value, str):
+            self.error(key, f"{key!r} of {self.name} must be text, not {_describe(value)} "
+                            f"(quote it: \"{value}\")")
+            return None
+        if not value.strip():
+            self.error(key, f"{key!r} of {self.name} must not be empty")
+            return None
+        return value.strip()
+
+    def ident(self, key: str = "id") -> str | None:
+        value = self.text(key)
+        if value is not None and not ID_PATTERN.match(value):
+            self.error(key, f"{key!r} {value!r} must be lowercase letters, digits and hyphens")
+            return None
+        return value
+
+    def url(self, key: str) -> str | None:
+        value = self.text(key, required=False)
+        if value is not None and not re.match(r"^https?://[^\s/]+\.[^\s]+$", value):
+            self.error(key, f"{key!r} of {self.name} is not an http(s) URL: {value!r}")
+            return None
+        return value
+
+    def date(self, key: str, required: bool = True) -> PartialDate | None:
+        if key not in self.data and not required:
+            return None
+        value = self.text(key)
+        if value is None:
+            return None
+        parsed = parse_partial_date(value)
+        if parsed is None:
+            self.error(key, f"{key!r} of {self.name} must be a date YYYY-MM-DD, YYYY-MM or YYYY, "
+                            f"got {value!r}")
+        return parsed
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, (int, Decimal)):
+        return f"a number ({value})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def parse_partial_date(text: str) -> PartialDate | None:
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+    if not match:
+        return None
+    year, month, day = (int(part) if part else None for part in match.groups())
+    try:
+        date(year, month or 1, day or 1)  # type: ignore[arg-type]
+    except ValueError:
+        return None
+    return PartialDate(year, month, day)  # type: ignore[arg-type]
+
+
+def parse_datetime(text: str) -> DateTime | str:
+    """An aware DateTime, or the reason the text is not one."""
+    match = re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?", text)
+    if not match:
+        return f"must be an ISO 8601 date-time such as 2024-05-03T17:27+08:00, got {text!r}"
+    if not match.group(2):
+        return (f"date-time {text!r} has no time zone: add its UTC offset, "
+                "e.g. +08:00 for Beijing time or Z for UTC")
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        return f"is not a valid date-time ({exc}): {text!r}"
+    return DateTime(moment, has_seconds=bool(match.group(1)))
+
+
+def _number(record: _Record, key: str, value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        record.error(key, f"{key!r} of {record.name} must be a number, not {_describe(value)}")
+        return None
+    return Decimal(value)
+
+
+def _read_value(record: _Record, kind: str) -> Any:
+    if "value" not in record.data:
+        return None  # reported once, as a missing required key
+    value = record.data["value"]
+    if kind == "quantity":
+        return _number(record, "value", value)
+    if kind == "text":
+        return record.text("value")
+    if kind == "date":
+        return record.date("value")
+    if kind == "datetime":
+        text = record.text("value")
+        if text is None:
+            return None
+        parsed = parse_datetime(text)
+        if isinstance(parsed, str):
+            record.error("value", f"{record.name}: {parsed}")
+            return None
+        return parsed
+    wanted = ("lat", "lon") if kind == "coordinates" else ("min", "max")
+    if not isinstance(value, dict) or set(value) != set(wanted):
+        record.error("value", f"'value' of {record.name} must be a mapping with exactly "
+                              f"{' and '.join(wanted)}")
+        return None
+    numbers = [_number(record, "value", value[key]) for key in wanted]
+    if any(number is None for number in numbers):
+        return None
+    if kind == "coordinates":
+        lat, lon = numbers
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # type: ignore[operator]
+            record.error("value", f"coordinates of {record.name} out of range "
+                                  "(latitude -90..90, longitude -180..180)")
+            return None
+        return Coordinates(lat, lon)  # type: ignore[arg-type]
+    low, high = numbers
+    if low > high:  # type: ignore[operator]
+        record.error("value", f"range of {record.name} has min greater than max")
+        return None
+    return Range(low, high)  # type: ignore[arg-type]
+
+
+def _read_source(record: _Record) -> Source | None:
+    record.check_keys(*SOURCE_KEYS)
+    fields = dict(
+        id=record.ident(), title=record.text("title"), publisher=record.text("publisher"),
+        accessed=record.date("accessed"), url=record.url("url"),
+        published=record.date("published", required=False),
+        archive_url=record.url("archive_url"), note=record.text("note", required=False),
+    )
+    if None in (fields["id"], fields["title"], fields["publisher"], fields["accessed"]):
+        return None
+    return Source(**fields, path=record.path, line=record.data.line)  # type: ignore[arg-type]
+
+
+def _read_group(record: _Record) -> Group | None:
+    record.check_keys(*GROUP_KEYS)
+    columns: list[Column] = []
+    raw_columns = record.data.get("columns") or []
+    if not isinstance(raw_columns, list):
+        record.error("columns", f"'columns' of {record.name} must be a list")
+        raw_columns = []
+    for item in raw_columns:
+        if not isinstance(item, YamlMap):
+            record.error("columns", f"each column of {record.name} needs 'key' and 'label'")
+            continue
+        column = _Record(item, "column", record.path, record.errors)
+        column.check_keys({"key", "label"}, set())
+        key, label = column.ident("key"), column.text("label")
+        if key and label:
+            columns.append(Column(key, label))
+    ident, title = record.ident(), record.text("title")
+    if ident is None or title is None:
+        return None
+    return Group(
+        id=ident, title=title,
+        label_header=record.text("label_header", required=False) or "Fact",
+        value_header=record.text("value_header", required=False) or "Value",
+        columns=tuple(columns), note=record.text("note", required=False),
+        path=record.path, line=record.data.line,
+    )
+
+
+def _read_fact(record: _Record) -> Fact | None:
+    record.check_keys(*FACT_KEYS)
+    ident, label = record.ident(), record.text("label")
+    kind = record.text("type")
+    if kind is not None and kind not in VALUE_TYPES:
+        record.error("type", f"unknown type {kind!r} of {record.name} "
+                             f"(one of: {', '.join(VALUE_TYPES)})")
+        kind = None
+    value = _read_value(record, kind) if kind else None
+    as_of = record.date("as_of")
+    sources = _read_source_ids(record)
+    unit = record.text("unit", required=False)
+    qualifier = record.text("qualifier", required=False)
+    if qualifier is not None and qualifier not in QUALIFIERS:
+        record.error("qualifier", f"unknown qualifier {qualifier!r} of {record.name} "
+                                  f"(one of: {', '.join(QUALIFIERS)})")
+    if kind and kind not in ("quantity", "range"):
+        for key in ("unit", "qualifier"):
+            if key in record.data:
+                record.error(key, f"{key!r} does not apply to a {kind} fact ({record.name})")
+    local = record.text("local", required=False)
+    if local is not None and kind != "datetime":
+        record.error("local", f"'local' applies only to a datetime fact ({record.name})")
+    attributes = _read_attributes(record)
+    group = record.ident("group") if "group" in record.data else None
+    if None in (ident, label, kind, value, as_of, sources):
+        return None
+    return Fact(
+        id=ident, label=label, type=kind, value=value, as_of=as_of,  # type: ignore[arg-type]
+        sources=sources, unit=unit, qualifier=qualifier, local=local,  # type: ignore[arg-type]
+        note=record.text("note", required=False), group=group, attributes=attributes,
+        path=record.path, line=record.data.line,
+    )
+
+
+def _read_source_ids(record: _Record) -> tuple[str, ...] | None:
+    if "sources" not in record.data:
+        return None  # reported once, as a missing required key
+    value = record.data["sources"]
+    if not isinstance(value, list) or not value:
+        record.error("sources", f"{record.name} has no source: list at least one source id")
+        return None
+    ids = []
+    for item in value:
+        if not isinstance(item, str) or not ID_PATTERN.match(item):
+            record.error("sources", f"{record.name} lists {item!r}, which is not a source id")
+            return None
+        ids.append(item)
+    return tuple(ids)
+
+
+def _read_attributes(record: _Record) -> dict[str, str]:
+    value = record.data.get("attributes")
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        record.error("attributes", f"'attributes' of {record.name} must be a mapping")
+        return {}
+    result = {}
+    for key, item in value.items():
+        if not isinstance(item, str):
+            record.error("attributes", f"attribute {key!r} of {record.name} must be text, "
+                                       f"not {_describe(item)}")
+            continue
+        result[key] = item
+    return result
+
+
+def _records(document: YamlMap, key: str, path: str, errors: list[SiteError]) -> list[YamlMap]:
+    items = document.get(key)
+    if items is None:
+        return []
+    if not isinstance(items, YamlList) or not all(isinstance(item, YamlMap) for item in items):
+        errors.append(SiteError(path, document.line_of(key), f"{key!r} must be a list of mappings"))
+        return []
+    return list(items)
+
+
+def data_files(data_dir: Path) -> list[Path]:
+    """Every YAML file under the data folder, in a stable order."""
+    if not data_dir.is_dir():
+        return []
+    return sorted(p for p in data_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_factbook(
+    data_dir: Path, root: Path | None = None
+) -> tuple[FactBook | None, list[SiteError]]:
+    """Read and validate every data file; all problems are returned, not just the first."""
+    errors: list[SiteError] = []
+    site: list[tuple[SiteMeta, str, int]] = []
+    collected: dict[str, dict[str, Any]] = {"sources": {}, "facts": {}, "groups": {}}
+    readers = {"sources": _read_source, "facts": _read_fact, "groups": _read_group}
+    for path in data_files(data_dir):
+        shown = display_path(path, root)
+        document, problems = read_yaml(path, shown)
+        errors += problems
+        if document is None:
+            continue
+        if not isinstance(document, YamlMap):
+            errors.append(SiteError(shown, 1, "a data file must be a mapping with keys "
+                                              + ", ".join(TOP_LEVEL_KEYS)))
+            continue
+        for key in document:
+            if key not in TOP_LEVEL_KEYS:
+                errors.append(SiteError(shown, document.line_of(key), f"unknown top-level key "
+                                        f"{key!r} (allowed: {', '.join(TOP_LEVEL_KEYS)})"))
+        if "site" in document:
+            meta = _read_site(document, shown, errors)
+            if meta:
+                site.append((meta, shown, document.line_of("site")))
+        for kind, reader in readers.items():
+            singular = kind.rstrip("s")
+            for raw in _records(document, kind, shown, errors):
+                item = reader(_Record(raw, singular, shown, errors))
+                if item is None:
+                    continue
+                first = collected[kind].get(item.id)
+                if first is not None:
+                    errors.append(SiteError(shown, raw.line, f"duplicate {singular} id {item.id!r} "
+                                            f"(first defined at {first.path}:{first.line})"))
+                    continue
+                collected[kind][item.id] = item
+    errors += _cross_check(collected)
+    if not site:
+        errors.append(SiteError(display_path(data_dir, root), None,
+                                "no data file defines 'site' (title, url, language)"))
+    for _meta, shown, line in site[1:]:
+        errors.append(SiteError(shown, line, f"'site' is defined again (first in {site[0][1]})"))
+    if errors:
+        return None, errors
+    book = FactBook(site[0][0], collected["sources"], collected["facts"], collected["groups"])
+    return book, []
+
+
+def _read_site(document: YamlMap, path: str, errors: list[SiteError]) -> SiteMeta | None:
+    raw = document["site"]
+    if not isinstance(raw, YamlMap):
+        errors.append(SiteError(path, document.line_of("site"), "'site' must be a mapping"))
+        return None
+    record = _Record(raw, "site", path, errors)
+    record.check_keys(*SITE_KEYS)
+    fields = {key: record.text(key, required=False) or "" for key in ("tagline", "author",
+                                                                     "description")}
+    title, url, language = record.text("title"), record.url("url"), record.text("language")
+    if None in (title, url, language):
+        return None
+    return SiteMeta(title=title, url=url, language=language, **fields)  # type: ignore[arg-type]
+
+
+def _cross_check(collected: dict[str, dict[str, Any]]) -> Iterable[SiteError]:
+    sources, groups = collected["sources"], collected["groups"]
+    for fact in collected["facts"].values():
+        for source_id in fact.sources:
+            if source_id not in sources:
+                yield SiteError(fact.path, fact.line,
+                                f"fact {fact.id!r} cites unknown source {source_id!r}")
+        if fact.group is None:
+            if fact.attributes:
+                yield SiteError(fact.path, fact.line,
+                                f"fact {fact.id!r} has attributes but no group to show them")
+            continue
+        group = groups.get(fact.group)
+        if group is None:
+            yield SiteError(fact.path, fact.line, f"fact {fact.id!r} names unknown group "
+                                                  f"{fact.group!r}")
+            continue
+        declared = {column.key for column in group.columns}
+        for key in fact.attributes:
+            if key not in declared:
+                yield SiteError(fact.path, fact.line, f"fact {fact.id!r} has attribute {key!r}, "
+                                                      f"which group {group.id!r} does not declare")

@@ -1,0 +1,99 @@
+"""Writing the site: a staging folder swapped in only when the whole build succeeded.
+
+Every output path is checked before it is written: it must stay inside the output folder and
+only one source may claim it. Until `commit()`, the previous site is untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path, PurePosixPath
+
+from .errors import SiteError
+
+HASHED_SUFFIXES = (".css", ".js")  # cache-busting names for what browsers cache hardest
+
+
+class OutputTree:
+    """The files of one build, written into a staging folder beside the output folder."""
+
+    def __init__(self, out_dir: Path, mtime: int | None = None):
+        self.out_dir = out_dir
+        self.staging = out_dir.parent / f".{out_dir.name}.staging"
+        self.mtime = mtime  # SOURCE_DATE_EPOCH: reproducible file times in the Pages artifact
+        self.claimed: dict[str, str] = {}
+        self.errors: list[SiteError] = []
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self.staging.mkdir(parents=True)
+
+    def claim(self, rel: str, origin: str) -> Path | None:
+        """Reserve an output path for `origin`; None (and an error) if it is unsafe or taken."""
+        path = PurePosixPath(rel)
+        if path.is_absolute() or ".." in path.parts or not rel or rel.endswith("/"):
+            self.errors.append(SiteError(origin, None, f"output path {rel!r} would leave the "
+                                                       "output folder"))
+            return None
+        previous = self.claimed.get(rel)
+        if previous is not None:
+            self.errors.append(SiteError(origin, None, f"writes {rel}, which {previous} "
+                                                       "already writes"))
+            return None
+        self.claimed[rel] = origin
+        return self.staging / rel
+
+    def write(self, rel: str, data: bytes | str, origin: str) -> None:
+        target = self.claim(rel, origin)
+        if target is None:
+            return
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        if self.mtime is not None:
+            os.utime(target, (self.mtime, self.mtime))
+
+    def copy(self, source: Path, rel: str, origin: str) -> None:
+        target = self.claim(rel, origin)
+        if target is None:
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        if self.mtime is not None:
+            os.utime(target, (self.mtime, self.mtime))
+
+    def commit(self) -> None:
+        """Swap the staging folder in for the output folder."""
+        old = self.out_dir.parent / f".{self.out_dir.name}.old"
+        shutil.rmtree(old, ignore_errors=True)
+        if self.out_dir.exists():
+            self.out_dir.rename(old)
+        self.staging.rename(self.out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def static_files(static_dir: Path) -> dict[str, Path]:
+    """Every file under static/ by its path relative to it, in a stable order."""
+    if not static_dir.is_dir():
+        return {}
+    return {
+        path.relative_to(static_dir).as_posix(): path
+        for path in sorted(static_dir.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    }
+
+
+def asset_names(files: dict[str, Path]) -> dict[str, str]:
+    """Map each static file to its output path; CSS and JS get a content hash in the name."""
+    names = {}
+    for rel, path in files.items():
+        pure = PurePosixPath(rel)
+        if pure.suffix in HASHED_SUFFIXES:
+            digest = hashlib.blake2b(path.read_bytes(), digest_size=5).hexdigest()
+            pure = pure.with_name(f"{pure.stem}.{digest}{pure.suffix}")
+        names[rel] = f"static/{pure.as_posix()}"
+    return names

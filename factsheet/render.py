@@ -1,0 +1,115 @@
+"""Markdown to HTML for one page at a time, with one reused Python-Markdown instance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markdown import Markdown
+from markdown.serializers import to_html_string
+
+from .errors import SiteError
+from .facts import FactBook
+from .markdown_ext import (
+    FactSheetExtension,
+    LinkRef,
+    LinkResolver,
+    Reference,
+    cite_marker,
+    fact_element,
+    fill_marker,
+)
+from .pages import Page
+
+MARKDOWN_EXTENSIONS = ["tables", "footnotes", "attr_list", "abbr", "def_list", "md_in_html"]
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class InfoboxRow:
+    fact_id: str
+    label: str
+    value_html: str  # the value and its citation markers
+    as_of: str
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """What the Markdown of a page became; picklable so it can be cached and sent between
+    processes."""
+
+    html: str
+    headings: tuple[Heading, ...]
+    ids: frozenset[str]
+    links: tuple[LinkRef, ...]
+    references: tuple[Reference, ...]
+    infobox: tuple[InfoboxRow, ...]
+    facts_used: tuple[str, ...]
+    errors: tuple[SiteError, ...]
+    key: str = ""  # the cache entry holding this page's HTML
+
+
+class MarkdownRenderer:
+    """Converts pages; the Markdown instance and its extensions are built once and reset."""
+
+    def __init__(self, book: FactBook, resolver: LinkResolver, chart_renderer=None):
+        self.book = book
+        self.extension = FactSheetExtension(book, resolver, chart_renderer)
+        self.md = Markdown(
+            extensions=[
+                *MARKDOWN_EXTENSIONS,
+                # toc: ids for every heading, permalinks, and no [TOC] marker scan
+                "toc",
+                self.extension,
+            ],
+            extension_configs={
+                "toc": {"permalink": "#", "permalink_title": "Link to this section",
+                        "marker": "", "toc_depth": "2-3"},
+                "footnotes": {"BACKLINK_TITLE": "Back to the text of note %d"},
+            },
+            output_format="html",
+        )
+
+    def render(self, page: Page) -> RenderedPage:
+        self.extension.begin(page.rel, page.url_path)
+        state = self.extension.state
+        infobox = self._infobox(page)  # first, so the box at the top gets the first numbers
+        html = self.md.convert(page.body)
+        headings = tuple(_flatten(self.md.toc_tokens))  # type: ignore[attr-defined]
+        state.ids.update(heading.id for heading in headings)
+        errors = tuple(SiteError(page.shown, page.line_of(needle), message)
+                       for message, needle in state.problems)
+        return RenderedPage(
+            html=html, headings=headings, ids=frozenset(state.ids), links=tuple(state.links),
+            references=state.references(), infobox=infobox,
+            facts_used=tuple(dict.fromkeys(state.facts_used)), errors=errors,
+        )
+
+    def _infobox(self, page: Page) -> tuple[InfoboxRow, ...]:
+        rows = []
+        state = self.extension.state
+        for fact_id in page.infobox:
+            fact = self.book.facts.get(fact_id)
+            if fact is None:
+                state.problems.append((f"infobox names unknown fact {fact_id!r}", fact_id))
+                continue
+            state.facts_used.append(fact_id)
+            marker = cite_marker(fact.sources)
+            fill_marker(marker, list(fact.sources), state)
+            del marker.attrib["data-cite"]
+            value = to_html_string(fact_element(fact)) + to_html_string(marker)
+            rows.append(InfoboxRow(fact.id, fact.label, value, fact.as_of.text()))
+        return tuple(rows)
+
+
+def _flatten(tokens: list[dict]) -> list[Heading]:
+    result = []
+    for token in tokens:
+        result.append(Heading(token["level"], token["id"], token["name"]))
+        result.extend(_flatten(token["children"]))
+    return result

@@ -1,0 +1,75 @@
+"""Converting the Markdown of every page: from the cache when possible, else on every core."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+
+from .cache import RenderCache, code_version, data_digest
+from .config import Config
+from .facts import FactBook
+from .markdown_ext import LinkResolver
+from .pages import Page
+from .render import MarkdownRenderer, RenderedPage
+
+# Below this many pages, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 48
+
+# A worker process's renderer. Set in the parent just before the pool forks, so workers inherit
+# it without pickling the fact book; each worker builds its own Markdown instance from it.
+_worker_setup: tuple | None = None
+_worker_renderer: MarkdownRenderer | None = None
+
+
+def render_pages(pages: list[Page], book: FactBook, resolver: LinkResolver, cache: RenderCache,
+                 config: Config, chart_renderer) -> tuple[dict[str, RenderedPage], int]:
+    """Every page's rendered metadata by source path (HTML stays in the cache), and how many
+    pages had to be converted."""
+    context = _context_digest(resolver, config)
+    keys = {page.rel: cache.key(page, context) for page in pages}
+    rendered: dict[str, RenderedPage] = {}
+    todo = []
+    for page in pages:
+        meta = cache.load(keys[page.rel])
+        if meta is None:
+            todo.append(page)
+        else:
+            rendered[page.rel] = meta
+    if todo:
+        setup = (book, resolver, chart_renderer, cache)
+        for page, meta in zip(todo, _convert_all(todo, keys, setup, config.jobs), strict=True):
+            rendered[page.rel] = meta
+        cache.prune(set(keys.values()))
+    return rendered, len(todo)
+
+
+def _context_digest(resolver: LinkResolver, config: Config) -> str:
+    """What every page's Markdown output depends on besides its own text."""
+    parts = (code_version(), data_digest(config), config.base_path,
+             repr(sorted(resolver.pages_by_rel.items())), repr(sorted(resolver.site_paths)))
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def _convert_all(todo: list[Page], keys: dict[str, str], setup: tuple, jobs: int):
+    global _worker_setup, _worker_renderer
+    jobs = jobs or os.cpu_count() or 1
+    tasks = [(page, keys[page.rel]) for page in todo]
+    _worker_setup, _worker_renderer = setup, None
+    try:
+        if jobs < 2 or len(todo) < PARALLEL_THRESHOLD or "fork" not in \
+                multiprocessing.get_all_start_methods():
+            return [_convert(task) for task in tasks]
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            return pool.map(_convert, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
+    finally:
+        _worker_setup, _worker_renderer = None, None
+
+
+def _convert(task: tuple[Page, str]) -> RenderedPage:
+    global _worker_renderer
+    page, key = task
+    book, resolver, chart_renderer, cache = _worker_setup  # type: ignore[misc]
+    if _worker_renderer is None:
+        _worker_renderer = MarkdownRenderer(book, resolver, chart_renderer)
+    return cache.store(key, _worker_renderer.render(page))

@@ -1,0 +1,132 @@
+"""build(config): the pipeline, readable top to bottom — load, validate, render, write.
+
+Every stage returns its problems instead of stopping at the first; the build raises BuildError
+with all of them before anything is swapped into the output folder.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+
+from .cache import RenderCache, fingerprint_inputs
+from .config import Config
+from .context import SiteContext, citing_pages
+from .errors import BuildError, SiteError, display_path
+from .facts import FactBook, load_factbook
+from .markdown_ext import LinkResolver
+from .output import OutputTree, asset_names, static_files
+from .pages import Page, load_pages
+from .render import RenderedPage
+from .render_all import render_pages
+from .writer import write_site
+
+DOWNLOADS = ("facts.json", "facts.csv")
+HOSTING = ("sitemap.xml", "robots.txt", "404.html")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    pages: int
+    files: int
+    rendered: int  # pages whose Markdown was converted (not taken from the cache)
+    skipped: bool  # nothing changed since the last build of this output folder
+    warnings: tuple[SiteError, ...]
+    seconds: float
+
+
+def build(config: Config, *, write: bool = True) -> BuildResult:
+    """Build the site into config.out_dir; raise BuildError (output untouched) on any problem."""
+    started = time.perf_counter()
+    cache = RenderCache(config.cache_dir)
+    inputs = fingerprint_inputs(config)
+    if write and cache.up_to_date(inputs, config.out_dir):
+        warnings = cache.last_warnings()
+        return BuildResult(0, 0, 0, True, warnings, time.perf_counter() - started)
+
+    book, pages = load_inputs(config)
+    assets = asset_names(static_files(config.static_dir))
+    resolver = LinkResolver(config.base_path, {p.rel: p.url_path for p in pages},
+                            set(assets.values()) | set(DOWNLOADS) | set(HOSTING))
+    rendered, converted = render_pages(pages, book, resolver, cache, config, chart_renderer())
+    warnings = validate_rendered(pages, rendered, book, config)
+
+    files: list[str] = []
+    if write:
+        files = write_output(config, book, pages, rendered, assets, cache)
+        cache.record_build(inputs, config.out_dir, files, warnings)
+    return BuildResult(len(pages), len(files), converted, False, tuple(warnings),
+                       time.perf_counter() - started)
+
+
+def chart_renderer():
+    """The chart module's entry point (imported here so a build without charts stays small)."""
+    try:
+        from .charts import render_chart
+    except ImportError:  # pragma: no cover - while charts.py is being written
+        return None
+    return render_chart
+
+
+def load_inputs(config: Config) -> tuple[FactBook, list[Page]]:
+    """Read and validate the data and every page; raise with every problem found."""
+    book, errors = load_factbook(config.data_dir, config.root)
+    pages, page_errors = load_pages(config.content_dir, config.data_dir, config.root)
+    errors += page_errors
+    if not pages and not page_errors:
+        errors.append(SiteError(display_path(config.content_dir, config.root), None,
+                                "no pages: add Markdown files (*.md) to the content folder"))
+    if errors or book is None:
+        raise BuildError(errors)
+    return book, pages
+
+
+def validate_rendered(pages: list[Page], rendered: dict[str, RenderedPage], book: FactBook,
+                      config: Config) -> list[SiteError]:
+    """Problems found while rendering, broken anchors, and sources no page cites."""
+    errors = [error for page in pages for error in rendered[page.rel].errors]
+    errors += check_anchors(pages, rendered)
+    citing = citing_pages(pages, rendered)
+    warnings = [
+        SiteError(source.path, source.line, f"source {source.id!r} is not cited by any page",
+                  warning=not config.strict)
+        for source in book.sources.values()
+        if source.id not in citing
+    ]
+    errors += [w for w in warnings if not w.warning]
+    if errors:
+        raise BuildError(errors)
+    return [w for w in warnings if w.warning]
+
+
+def check_anchors(pages: list[Page], rendered: dict[str, RenderedPage]) -> list[SiteError]:
+    """Every #fragment of an internal link must name an id on the page it points to."""
+    ids_by_url = {page.url_path: rendered[page.rel].ids for page in pages}
+    errors = []
+    for page in pages:
+        for link in rendered[page.rel].links:
+            if link.fragment and link.fragment not in ids_by_url.get(link.target, ()):
+                errors.append(SiteError(page.shown, page.line_of(link.href),
+                                        f"link {link.href!r}: no heading or anchor "
+                                        f"#{link.fragment} on /{link.target}"))
+    return errors
+
+
+def write_output(config: Config, book: FactBook, pages: list[Page],
+                 rendered: dict[str, RenderedPage], assets: dict[str, str],
+                 cache: RenderCache) -> list[str]:
+    """Render templates into a staging folder; swap it in only if every file was written."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    tree = OutputTree(config.out_dir, int(epoch) if epoch and epoch.isdigit() else None)
+    try:
+        context = SiteContext.create(config, book, pages, rendered, assets)
+        errors = write_site(tree, context, cache, config, assets)
+        if errors or tree.errors:
+            raise BuildError(errors + tree.errors)
+        tree.commit()
+        return list(tree.claimed)
+    except BaseException:
+        tree.discard()
+        raise
+

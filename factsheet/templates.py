@@ -1,0 +1,70 @@
+"""The one strict Jinja environment: autoescaping on, undefined variables are errors.
+
+Templates never write a URL by hand: `url('far-side/')` and `asset('style.css')` return
+base-path-absolute URLs, which work at any depth and in 404.html, and `absolute_url()` the
+canonical form for Open Graph, JSON-LD and the sitemap.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    select_autoescape,
+)
+from markupsafe import Markup
+
+from .errors import SiteError, display_path
+from .markdown_ext import typographic
+
+
+def make_environment(templates_dir: Path, globals_: Mapping[str, object]) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(globals_)
+    env.filters["typographic"] = lambda text: typographic(str(text))
+    env.filters["safe_html"] = Markup  # for HTML the generator itself made (Markdown, SVG)
+    return env
+
+
+def url_helpers(base_path: str, site_url: str) -> dict[str, Callable[[str], str]]:
+    def url(path: str = "") -> str:
+        """A site path under the base path: url('far-side/') -> '/REPO/far-side/'."""
+        return base_path + path.lstrip("/")
+
+    def absolute_url(path: str = "") -> str:
+        """The canonical, absolute URL of a site path."""
+        return f"{site_url}/{path.lstrip('/')}"
+
+    return {"url": url, "absolute_url": absolute_url}
+
+
+def template_error(exc: Exception, templates_dir: Path, root: Path) -> SiteError:
+    """Turn a Jinja error into `templates/x.html:LINE: message`, from the template's own frame."""
+    if isinstance(exc, TemplateNotFound):
+        return SiteError(display_path(templates_dir, root), None,
+                         f"template not found: {exc.name}")
+    if isinstance(exc, TemplateSyntaxError) and exc.filename:
+        return SiteError(display_path(Path(exc.filename), root), exc.lineno,
+                         f"template syntax error: {exc.message}")
+    frames = traceback.extract_tb(exc.__traceback__)
+    for frame in reversed(frames):
+        path = Path(frame.filename)
+        if path.suffix in (".html", ".xml", ".txt") and templates_dir in path.resolve().parents:
+            return SiteError(display_path(path, root), frame.lineno, f"template error: {exc}")
+    kind = "template error" if isinstance(exc, TemplateError) else type(exc).__name__
+    return SiteError(display_path(templates_dir, root), None, f"{kind}: {exc}")
