@@ -28,6 +28,13 @@ class OutputTree:
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir(parents=True)
 
+    def reuse(self, rel: str, key: str, origin: str) -> bool:
+        """Whether the file from the last build can stay (never, in a fresh staging folder)."""
+        return False
+
+    def remember(self, rel: str, key: str) -> None:
+        """Note the inputs key of a file just written (used only by LiveTree)."""
+
     def claim(self, rel: str, origin: str) -> Path | None:
         """Reserve an output path for `origin`; None (and an error) if it is unsafe or taken."""
         path = PurePosixPath(rel)
@@ -97,3 +104,73 @@ def asset_names(files: dict[str, Path]) -> dict[str, str]:
             pure = pure.with_name(f"{pure.stem}.{digest}{pure.suffix}")
         names[rel] = f"static/{pure.as_posix()}"
     return names
+
+
+class LiveOutput:
+    """The folder `serve` serves: updated in place, file by file, only where bytes changed.
+
+    It lives across builds. A page whose inputs have the same key as last time is not even
+    rendered (`reuse`); everything else is rendered into memory first, and nothing is written
+    until the whole build has succeeded, so a failed build never changes what is served.
+    """
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        self.keys: dict[str, str] = {}  # page output -> the key of the inputs it was made from
+        self.digests: dict[str, str] = {}  # every file served -> hash of its bytes
+        out_dir.mkdir(parents=True, exist_ok=True)
+
+    def begin(self) -> LiveTree:
+        return LiveTree(self)
+
+
+class LiveTree(OutputTree):
+    """One build's view of a LiveOutput: same checks as OutputTree, writes held until commit."""
+
+    def __init__(self, live: LiveOutput):  # noqa: D107 - no staging folder: files change in place
+        self.live = live
+        self.out_dir = self.staging = live.out_dir
+        self.mtime = None
+        self.claimed = {}
+        self.errors = []
+        self.pending: dict[str, bytes] = {}
+        self.new_keys: dict[str, str] = {}
+        self.changed: list[str] = []
+
+    def reuse(self, rel: str, key: str, origin: str) -> bool:
+        if self.live.keys.get(rel) != key or not (self.out_dir / rel).is_file():
+            return False
+        self.claim(rel, origin)
+        self.new_keys[rel] = key
+        return True
+
+    def remember(self, rel: str, key: str) -> None:
+        self.new_keys[rel] = key
+
+    def write(self, rel: str, data: bytes | str, origin: str) -> None:
+        if self.claim(rel, origin) is not None:
+            self.pending[rel] = data.encode("utf-8") if isinstance(data, str) else data
+
+    def copy(self, source: Path, rel: str, origin: str) -> None:
+        self.write(rel, source.read_bytes(), origin)
+
+    def commit(self) -> None:
+        for rel, data in self.pending.items():
+            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+            if self.live.digests.get(rel) == digest and (self.out_dir / rel).is_file():
+                continue
+            target = self.out_dir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.tmp")
+            temporary.write_bytes(data)
+            temporary.replace(target)  # readers see the old file or the new one, never half
+            self.live.digests[rel] = digest
+            self.changed.append(rel)
+        for rel in sorted(set(self.live.digests) - set(self.claimed)):
+            (self.out_dir / rel).unlink(missing_ok=True)
+            del self.live.digests[rel]
+            self.changed.append(rel)
+        self.live.keys = self.new_keys
+
+    def discard(self) -> None:
+        self.pending.clear()

@@ -16,7 +16,7 @@ from .context import SiteContext, citing_pages
 from .errors import BuildError, SiteError, display_path
 from .facts import FactBook, load_factbook
 from .markdown_ext import LinkResolver
-from .output import OutputTree, asset_names, static_files
+from .output import LiveOutput, OutputTree, asset_names, static_files
 from .pages import Page, load_pages
 from .render import RenderedPage
 from .render_all import render_pages
@@ -34,14 +34,20 @@ class BuildResult:
     skipped: bool  # nothing changed since the last build of this output folder
     warnings: tuple[SiteError, ...]
     seconds: float
+    changed: tuple[str, ...] = ()  # with a LiveOutput: the files written or removed
 
 
-def build(config: Config, *, write: bool = True) -> BuildResult:
-    """Build the site into config.out_dir; raise BuildError (output untouched) on any problem."""
+def build(config: Config, live: LiveOutput | None = None) -> BuildResult:
+    """Build the site; raise BuildError, with the output untouched, on any problem.
+
+    Without `live`, the site goes to a staging folder swapped in for config.out_dir. With a
+    LiveOutput (the dev server's folder), only files whose inputs changed are rendered and only
+    files whose bytes changed are rewritten.
+    """
     started = time.perf_counter()
     cache = RenderCache(config.cache_dir)
     inputs = fingerprint_inputs(config)
-    if write and cache.up_to_date(inputs, config.out_dir):
+    if live is None and cache.up_to_date(inputs, config.out_dir):
         warnings = cache.last_warnings()
         return BuildResult(0, 0, 0, True, warnings, time.perf_counter() - started)
 
@@ -52,12 +58,18 @@ def build(config: Config, *, write: bool = True) -> BuildResult:
     rendered, converted = render_pages(pages, book, resolver, cache, config, chart_renderer())
     warnings = validate_rendered(pages, rendered, book, config)
 
-    files: list[str] = []
-    if write:
-        files = write_output(config, book, pages, rendered, assets, cache)
+    tree = live.begin() if live else OutputTree(config.out_dir, source_date_epoch())
+    files = write_output(tree, config, book, pages, rendered, assets, cache)
+    if live is None:
         cache.record_build(inputs, config.out_dir, files, warnings)
     return BuildResult(len(pages), len(files), converted, False, tuple(warnings),
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, tuple(getattr(tree, "changed", ())))
+
+
+def source_date_epoch() -> int | None:
+    """SOURCE_DATE_EPOCH, for reproducible file times in the Pages artifact."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    return int(epoch) if epoch.isdigit() else None
 
 
 def chart_renderer():
@@ -113,12 +125,10 @@ def check_anchors(pages: list[Page], rendered: dict[str, RenderedPage]) -> list[
     return errors
 
 
-def write_output(config: Config, book: FactBook, pages: list[Page],
+def write_output(tree: OutputTree, config: Config, book: FactBook, pages: list[Page],
                  rendered: dict[str, RenderedPage], assets: dict[str, str],
                  cache: RenderCache) -> list[str]:
-    """Render templates into a staging folder; swap it in only if every file was written."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    tree = OutputTree(config.out_dir, int(epoch) if epoch and epoch.isdigit() else None)
+    """Render every file into the tree; commit it only if every file was made."""
     try:
         context = SiteContext.create(config, book, pages, rendered, assets)
         errors = write_site(tree, context, cache, config, assets)

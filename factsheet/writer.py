@@ -3,9 +3,11 @@ and downloads. Template errors are collected per file with their template line."
 
 from __future__ import annotations
 
+import hashlib
+
 from jinja2 import Environment
 
-from .cache import RenderCache
+from .cache import RenderCache, code_version
 from .config import Config
 from .context import SiteContext
 from .downloads import facts_csv, facts_json
@@ -15,6 +17,7 @@ from .output import OutputTree, static_files
 from .templates import make_environment, template_error
 
 NOT_FOUND_TEMPLATE = "404.html"
+DEFAULT_TEMPLATE = "page.html"
 
 
 def write_site(tree: OutputTree, context: SiteContext, cache: RenderCache, config: Config,
@@ -23,12 +26,20 @@ def write_site(tree: OutputTree, context: SiteContext, cache: RenderCache, confi
     env = make_environment(config.templates_dir, context.globals)
     for rel, path in static_files(config.static_dir).items():
         tree.copy(path, assets[rel], f"static/{rel}")
+    shared = site_signature(context, config, assets)
+    citations = citation_signature(context)
     for page in context.pages:
-        html = cache.html(context.rendered[page.rel])
-        variables = context.page_variables(page, html)
+        rendered = context.rendered[page.rel]
+        # What this page's file is made of: its Markdown (whose cache key covers the data and
+        # links), everything every page shows, and for special templates the citation index.
+        key = _digest(shared, rendered.key, citations if page.template != DEFAULT_TEMPLATE else "")
+        if tree.reuse(page.output, key, page.shown):
+            continue
+        variables = context.page_variables(page, cache.html(rendered))
         output = _render(env, page.template, variables, config, errors)
         if output is not None:
             tree.write(page.output, output, page.shown)
+            tree.remember(page.output, key)
     not_found = _render(env, NOT_FOUND_TEMPLATE, {}, config, errors)
     if not_found is not None:
         tree.write("404.html", not_found, f"templates/{NOT_FOUND_TEMPLATE}")
@@ -38,6 +49,28 @@ def write_site(tree: OutputTree, context: SiteContext, cache: RenderCache, confi
     tree.write("facts.json", facts_json(context.book), "facts.json")
     tree.write("facts.csv", facts_csv(context.book), "facts.csv")
     return errors
+
+
+def site_signature(context: SiteContext, config: Config, assets: dict[str, str]) -> str:
+    """A hash of what every page's file depends on beyond its own Markdown: the templates,
+    asset names, navigation and the site's settings."""
+    parts = [code_version(), config.base_path, str(config.site_url), repr(context.book.site),
+             repr(sorted(assets.items()))]
+    parts += [repr((p.rel, p.url_path, p.title, p.nav_title, p.order)) for p in context.pages]
+    for path in sorted(config.templates_dir.rglob("*")):
+        if path.is_file():
+            parts.append(path.as_posix() + hashlib.blake2b(path.read_bytes()).hexdigest())
+    return _digest(*parts)
+
+
+def citation_signature(context: SiteContext) -> str:
+    """A hash of which page cites which source: the sources page lists them."""
+    return _digest(*(f"{rel}:{','.join(r.source_id for r in page.references)}"
+                     for rel, page in sorted(context.rendered.items())))
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
 
 
 def _render(env: Environment, template: str, variables: dict, config: Config,
