@@ -352,7 +352,11 @@ class FactSheetExtension(Extension):
             return problem_element(block)
         figure = etree.Element("figure", {"class": f"chart-figure chart-{name}",
                                           "id": f"chart-{name}"})
-        picture = etree.SubElement(figure, "div", {"class": "chart-picture"})
+        # A region of its own, reachable by keyboard: on a phone a wide chart (the race, one
+        # column a year) scrolls inside it rather than widening the page.
+        picture = etree.SubElement(figure, "div", {"class": "chart-picture", "role": "region",
+                                                   "tabindex": "0",
+                                                   "aria-labelledby": f"chart-{name}-title"})
         picture.text = self.md.htmlStash.store(chart.svg)  # type: ignore[union-attr]
         caption = etree.SubElement(figure, "figcaption")
         caption.text = chart.caption
