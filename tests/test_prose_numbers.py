@@ -55,7 +55,8 @@ class ProseReader(HTMLParser):
             self.prose_depth = len(self.stack)
         parent_skipped = bool(self.stack) and self.stack[-1][1]
         skipped = parent_skipped or bool(classes & SKIPPED_CLASSES) or tag in SKIPPED_TAGS
-        fact = attributes.get("data-fact") if "fact" in classes else None
+        in_prose = self.prose_depth is not None
+        fact = attributes.get("data-fact") if "fact" in classes and in_prose else None
         if fact:
             self.facts.append((fact, ""))
         self.stack.append((tag, skipped, fact))
