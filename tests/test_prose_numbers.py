@@ -57,7 +57,7 @@ class ProseReader(HTMLParser):
         skipped = parent_skipped or bool(classes & SKIPPED_CLASSES) or tag in SKIPPED_TAGS
         in_prose = self.prose_depth is not None
         fact = attributes.get("data-fact") if "fact" in classes and in_prose else None
-        if fact:
+        if fact and not skipped:
             self.facts.append((fact, ""))
         self.stack.append((tag, skipped, fact))
 
