@@ -15,21 +15,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 COMMANDS = ("build", "check", "serve")
-FOLDER_DEFAULTS = ("content", "templates", "static", "_site")
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
     common = argparse.ArgumentParser(add_help=False)
-    folders = common.add_argument_group("folders (relative to the project)")
-    folders.add_argument("--content", default="content", metavar="DIR",
+    folders = common.add_argument_group(
+        "folders (a folder you name is relative to the current directory; defaults are the "
+        "project's own)")
+    folders.add_argument("--content", default=None, metavar="DIR",
                          help="Markdown pages and data/ (default: content)")
     folders.add_argument("--data", default=None, metavar="DIR",
                          help="YAML data files (default: CONTENT/data)")
-    folders.add_argument("--templates", default="templates", metavar="DIR",
+    folders.add_argument("--templates", default=None, metavar="DIR",
                          help="Jinja templates (default: templates)")
-    folders.add_argument("--static", default="static", metavar="DIR",
+    folders.add_argument("--static", default=None, metavar="DIR",
                          help="files copied to the site, CSS with hashed names (default: static)")
-    folders.add_argument("--out", default="_site", metavar="DIR",
+    folders.add_argument("--out", default=None, metavar="DIR",
                          help="output folder, replaced only by a successful build (default: _site)")
     folders.add_argument("--cache", default=None, metavar="DIR",
                          help="rendered-Markdown cache (default: .cache/factsheet beside --out)")
@@ -47,11 +48,14 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     common.add_argument("--debug", action="store_true",
                         help="show a traceback for internal errors")
 
+    options_help = argparse.ArgumentParser(prog="build.py", parents=[common], add_help=False)
     parser = argparse.ArgumentParser(
         prog="build.py",
         description="Build the Far Side fact sheet: Markdown + YAML facts through Jinja into a "
-                    "static site for GitHub Pages. Without a command, builds; "
-                    "'build.py COMMAND --help' lists a command's options.",
+                    "static site for GitHub Pages. Without a command, builds.",
+        epilog="Options of every command (serve adds --host, --port, --open):\n"
+               + options_help.format_help().split("\n\n", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("build", parents=[common], help="build the site into --out (default)")
@@ -71,14 +75,15 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
 def make_config(arguments: argparse.Namespace, out: str | None = None):
     from factsheet.config import make_config as configure
 
-    def place(value: str | None) -> str | None:
+    def place(value: str | None, default: str | None = None) -> str | None:
         """Defaults live in the project; a folder the user names is relative to where they are."""
-        return value if value in (None, *FOLDER_DEFAULTS) else str(Path(value).resolve())
+        return default if value is None else str(Path(value).resolve())
 
     return configure(
-        ROOT, content=place(arguments.content), data=place(arguments.data),
-        templates=place(arguments.templates), static=place(arguments.static),
-        out=out or place(arguments.out), cache=place(arguments.cache),
+        ROOT, content=place(arguments.content, "content"), data=place(arguments.data),
+        templates=place(arguments.templates, "templates"),
+        static=place(arguments.static, "static"),
+        out=out or place(arguments.out, "_site"), cache=place(arguments.cache),
         base_path=arguments.base_path, site_url=arguments.site_url, strict=arguments.strict,
         jobs=arguments.jobs,
     )
@@ -103,14 +108,15 @@ def command_build(arguments: argparse.Namespace) -> int:
     try:
         result = build(config)
     except BuildError as failure:
-        return report(failure.errors, arguments.out)
+        return report(failure.errors, arguments.out or "_site")
     for warning in result.warnings:
         print(warning, file=sys.stderr)
+    out = arguments.out or "_site"
     if result.skipped:
-        print(f"Nothing changed: {arguments.out} is up to date ({result.seconds * 1000:.0f} ms).")
+        print(f"Nothing changed: {out} is up to date ({result.seconds * 1000:.0f} ms).")
     else:
         print(f"Built {result.pages} pages ({result.files} files, {result.rendered} converted) "
-              f"into {arguments.out} in {result.seconds * 1000:.0f} ms.")
+              f"into {out} in {result.seconds * 1000:.0f} ms.")
     return 0
 
 

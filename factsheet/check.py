@@ -25,8 +25,8 @@ class _Collector(HTMLParser):
             if name in ("id", "name") and (name == "id" or tag == "a"):
                 self.ids.add(value)
             elif name in LINK_ATTRIBUTES:
-                urls = [part.split()[0] for part in value.split(",")] if name == "srcset" \
-                    else [value]
+                urls = [part.split()[0] for part in value.split(",") if part.strip()] \
+                    if name == "srcset" else [value]
                 self.links.extend((url, self.getpos()[0]) for url in urls if url)
 
 

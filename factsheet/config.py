@@ -91,4 +91,4 @@ def _problems(config: Config) -> list[SiteError]:
 
 def _inside(folder: Path, other: Path) -> bool:
     """Whether `other` is `folder` or lies within it."""
-    return folder == other or other in folder.parents
+    return other == folder or folder in other.parents

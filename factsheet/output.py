@@ -24,6 +24,7 @@ class OutputTree:
         self.staging = out_dir.parent / f".{out_dir.name}.staging"
         self.mtime = mtime  # SOURCE_DATE_EPOCH: reproducible file times in the Pages artifact
         self.claimed: dict[str, str] = {}
+        self.folders: dict[str, str] = {}  # folder of a claimed file -> who first wrote in it
         self.errors: list[SiteError] = []
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir(parents=True)
@@ -47,8 +48,23 @@ class OutputTree:
             self.errors.append(SiteError(origin, None, f"writes {rel}, which {previous} "
                                                        "already writes"))
             return None
+        # A file and a folder cannot share a name: `facts.json` (a file) and
+        # `facts.json/index.html` (a page) would collide on disk.
+        if rel in self.folders:
+            self._collision(rel, file_origin=origin, folder_origin=self.folders[rel])
+            return None
+        for parent in map(str, path.parents):
+            if parent in self.claimed:
+                self._collision(parent, file_origin=self.claimed[parent], folder_origin=origin)
+                return None
         self.claimed[rel] = origin
+        for parent in map(str, path.parents):
+            self.folders.setdefault(parent, origin)
         return self.staging / rel
+
+    def _collision(self, name: str, file_origin: str, folder_origin: str) -> None:
+        self.errors.append(SiteError(folder_origin, None, f"writes into a folder {name}/, but "
+                                     f"{file_origin} writes a file {name}: rename one of them"))
 
     def write(self, rel: str, data: bytes | str, origin: str) -> None:
         target = self.claim(rel, origin)
@@ -132,6 +148,7 @@ class LiveTree(OutputTree):
         self.out_dir = self.staging = live.out_dir
         self.mtime = None
         self.claimed = {}
+        self.folders = {}
         self.errors = []
         self.pending: dict[str, bytes] = {}
         self.new_keys: dict[str, str] = {}

@@ -74,7 +74,7 @@ def read_page(path: Path, content_dir: Path, root: Path) -> tuple[Page | None, l
     errors += meta_errors
     if errors:
         return None, errors
-    slug = meta.get("slug")
+    slug = meta.pop("slug", None)
     url_path = f"{slug}/" if slug else default_url_path(rel)
     return Page(
         rel=rel, shown=shown, url_path=url_path, body=body, body_line=body_line, raw=raw,

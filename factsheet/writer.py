@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from jinja2 import Environment
+from jinja2 import Environment, TemplateNotFound
 
 from .cache import RenderCache, code_version
 from .config import Config
@@ -36,7 +36,7 @@ def write_site(tree: OutputTree, context: SiteContext, cache: RenderCache, confi
         if tree.reuse(page.output, key, page.shown):
             continue
         variables = context.page_variables(page, cache.html(rendered))
-        output = _render(env, page.template, variables, config, errors)
+        output = _render(env, page.template, variables, config, errors, page.shown)
         if output is not None:
             tree.write(page.output, output, page.shown)
             tree.remember(page.output, key)
@@ -74,11 +74,15 @@ def _digest(*parts: str) -> str:
 
 
 def _render(env: Environment, template: str, variables: dict, config: Config,
-            errors: list[SiteError]) -> str | None:
+            errors: list[SiteError], origin: str | None = None) -> str | None:
     try:
         return env.get_template(template).render(variables)
     except Exception as exc:  # any template failure becomes one reported error, never a crash
-        error = template_error(exc, config.templates_dir, config.root)
+        if isinstance(exc, TemplateNotFound) and exc.name == template and origin:
+            error = SiteError(origin, None, f"template {template!r} not found in "
+                                            f"{config.templates_dir.name}/")
+        else:
+            error = template_error(exc, config.templates_dir, config.root)
         if error not in errors:
             errors.append(error)
         return None

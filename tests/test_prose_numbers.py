@@ -32,7 +32,7 @@ NAME_WITH_NUMBER = re.compile(
     r"|\b(?:19|20)\d{2}s?\b"  # a bare year or decade
 )
 SKIPPED_CLASSES = {"cite", "headerlink", "chart-figure", "facts-table", "footnote-backref",
-                   "footnote-ref", "visually-hidden"}
+                   "footnote-ref", "visually-hidden", "references"}
 SKIPPED_TAGS = {"code", "svg", "script", "style", "sup"}
 
 

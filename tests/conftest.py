@@ -1,0 +1,383 @@
+"""Fixtures: a tiny complete site per test in tmp_path, and one session-wide build of content/.
+
+The ladder (after Lektor): `scratch_site` is a small site that builds cleanly with the project's
+real templates and static files; a test breaks exactly one thing in it (`site.write(...)`) and
+asserts what a user would see. `run_build` drives the command line in a subprocess; `site.build()`
+calls `factsheet.site.build(config)` in-process, which is much faster.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from factsheet.config import make_config
+from factsheet.errors import BuildError
+from factsheet.pages import find_sources
+from factsheet.site import BuildResult, build
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMANDS = ("build", "check", "serve")
+
+SITE_YAML = """\
+site:
+  title: Scratch Side
+  tagline: "Chang'e-6 and the Moon's hidden hemisphere"
+  url: https://example.org/scratch
+  language: en
+  author: Scratch editors
+"""
+
+FACTS_YAML = """\
+sources:
+  - id: src-a
+    title: "Chang'e-6 returns 1,935.3 grams"
+    publisher: Agency A
+    url: https://a.example.org/ce6
+    published: "2024-06-28"
+    accessed: "2026-11-24"
+  - id: src-b
+    title: Basin survey
+    publisher: Observatory B
+    accessed: "2026-11"
+  - id: src-c
+    title: Landing list
+    publisher: Archive C
+    url: https://c.example.org/list
+    accessed: "2026"
+
+groups:
+  - id: landings
+    title: Lunar landings
+    label_header: Mission
+    value_header: Landed (UTC)
+    columns:
+      - {key: operator, label: Operator}
+      - {key: outcome, label: Outcome}
+
+facts:
+  - id: mass
+    label: Sample mass returned
+    type: quantity
+    value: 1935.3
+    unit: g
+    as_of: "2024-06-28"
+    sources: [src-a]
+  - id: diameter
+    label: Basin diameter
+    type: quantity
+    value: 2500
+    unit: km
+    qualifier: about
+    as_of: "2017"
+    sources: [src-b]
+  - id: launch-day
+    label: Launch
+    type: date
+    value: "2024-05-03"
+    as_of: "2024-05-03"
+    sources: [src-a]
+  - id: landing
+    label: Landing
+    type: datetime
+    value: "2024-06-02T06:23+08:00"
+    local: Beijing time
+    as_of: "2024-06-02"
+    sources: [src-a, src-c]
+  - id: site-coords
+    label: Landing site
+    type: coordinates
+    value: {lat: -41.6385, lon: -153.9852}
+    as_of: "2024-06-02"
+    sources: [src-b]
+  - id: depth
+    label: Basin depth
+    type: range
+    value: {min: 6.2, max: 8.2}
+    unit: km
+    as_of: "2017"
+    sources: [src-b]
+  - id: motto
+    label: Motto
+    type: text
+    value: "Chang'e goes -- far"
+    as_of: "2024"
+    sources: [src-a]
+  - id: ce6-row
+    label: "Chang'e-6"
+    type: date
+    value: "2024-06-01"
+    as_of: "2024-06-01"
+    sources: [src-c]
+    group: landings
+    attributes: {operator: CNSA, outcome: Success}
+  - id: slim-row
+    label: SLIM
+    type: date
+    value: "2024-01-19"
+    as_of: "2024-01-19"
+    sources: [src-c]
+    group: landings
+    attributes: {operator: JAXA, outcome: Landed upside down}
+"""
+
+INDEX_MD = """\
+---
+title: "Chang'e-6 at home"
+description: "A scratch page about Chang'e-6 and the far side of the Moon, for the tests."
+order: 1
+infobox: [mass, landing]
+---
+## Chang'e-6 at a glance
+
+The capsule brought back {fact mass} on {fact landing}. It launched on {fact launch-day}.
+
+A note[^1] and a statement{cite src-b}. See [the depths](far-side.md#depths), the
+[far side](/far-side/) and the [guide](guide/index.md). Code stays: `Chang'e "x" -- y`.
+
+{facts-table landings}
+
+[^1]: A hand-written footnote.
+"""
+
+FAR_SIDE_MD = """\
+---
+title: The far side
+description: "The hemisphere of the Moon that never faces Earth, and its largest basin."
+order: 2
+---
+## Depths
+
+The basin is {fact diameter} across and {fact depth} deep. The lander sat at {fact site-coords}.
+The motto: {fact motto}. Back [home](index.md).
+"""
+
+GUIDE_MD = """\
+---
+title: Guide
+description: "A page in a folder, to test folder URLs and relative links between pages."
+---
+## Reading
+
+Start with [the depths](../far-side.md#depths).
+"""
+
+
+def dedent(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Every file under `folder` by relative path, with a hash of its bytes."""
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*")) if path.is_file()
+    }
+
+
+@dataclass
+class ScratchSite:
+    """A site in a temporary folder: ROOT/content/, content/data/, templates/, static/, with the
+    output (_site/) and the cache (.cache/) beside ROOT."""
+
+    root: Path
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def data(self) -> Path:
+        return self.content / "data"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def static(self) -> Path:
+        return self.root / "static"
+
+    @property
+    def out(self) -> Path:
+        return self.root.parent / "_site"
+
+    @property
+    def cache(self) -> Path:
+        return self.root.parent / ".cache"
+
+    def write(self, rel: str, text: str) -> Path:
+        """Write a file relative to the site's root (dedented), creating folders."""
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dedent(text), encoding="utf-8")
+        return path
+
+    def edit(self, rel: str, old: str, new: str) -> Path:
+        """Replace one exact piece of an existing file (fails loudly if it is not there)."""
+        path = self.root / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {rel}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        return path
+
+    def line_of(self, rel: str, needle: str) -> int:
+        """The first line of a site file containing `needle`, so tests name lines robustly."""
+        for number, line in enumerate((self.root / rel).read_text().splitlines(), 1):
+            if needle in line:
+                return number
+        raise AssertionError(f"{needle!r} not in {rel}")
+
+    def html(self, rel: str = "index.html", out: Path | None = None) -> str:
+        return ((out or self.out) / rel).read_text(encoding="utf-8")
+
+    def config(self, **overrides):
+        settings = dict(content="content", templates="templates", static="static",
+                        out=self.out, cache=self.cache, jobs=1)
+        settings.update(overrides)
+        config, errors = make_config(self.root, **settings)
+        assert not errors, [str(e) for e in errors]
+        return config
+
+    def build(self, **overrides) -> BuildResult:
+        """Build in-process (paths in messages are relative to the site's root)."""
+        return build_site(self, **overrides)
+
+    def errors(self, **overrides) -> list[str]:
+        """Build in-process expecting failure; every reported problem as `path:line: message`."""
+        with pytest.raises(BuildError) as failure:
+            build(self.config(**overrides))
+        return [str(error) for error in failure.value.errors]
+
+    def run(self, *args: str, env: dict[str, str] | None = None):
+        return run_build(self, *args, env=env)
+
+
+def build_site(site: ScratchSite, **overrides) -> BuildResult:
+    """`factsheet.site.build(config)` for a scratch site, in this process."""
+    return build(site.config(**overrides))
+
+
+def run_build(site: ScratchSite, *args: str, env: dict[str, str] | None = None):
+    """`python build.py [COMMAND] ARGS` from the project root, with the site's folders."""
+    args_list = list(args)
+    command = [args_list.pop(0)] if args_list and args_list[0] in COMMANDS else []
+    folders = {"--content": site.content, "--templates": site.templates,
+               "--static": site.static, "--out": site.out, "--cache": site.cache}
+    for option, folder in folders.items():
+        if option not in args_list:
+            args_list += [option, str(folder)]
+    environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "build.py", *command, *args_list], cwd=ROOT, env=environment,
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def make_scratch_site(root: Path) -> ScratchSite:
+    site = ScratchSite(root.resolve())
+    shutil.copytree(ROOT / "templates", site.templates)
+    shutil.copytree(ROOT / "static", site.static)
+    site.write("content/data/site.yaml", SITE_YAML)
+    site.write("content/data/facts.yaml", FACTS_YAML)
+    site.write("content/index.md", INDEX_MD)
+    site.write("content/far-side.md", FAR_SIDE_MD)
+    site.write("content/guide/index.md", GUIDE_MD)
+    return site
+
+
+@pytest.fixture
+def scratch_site(tmp_path: Path) -> ScratchSite:
+    """A tiny, complete site that builds cleanly; break one thing per test."""
+    return make_scratch_site(tmp_path / "site")
+
+
+@pytest.fixture
+def built_site(scratch_site: ScratchSite) -> ScratchSite:
+    """The scratch site, built once under the base path /moon/."""
+    scratch_site.build(base_path="/moon/")
+    return scratch_site
+
+
+@pytest.fixture(name="run_build")
+def run_build_fixture():
+    return run_build
+
+
+@pytest.fixture(name="build_site")
+def build_site_fixture():
+    return build_site
+
+
+@dataclass(frozen=True)
+class RealSite:
+    out: Path
+    base_path: str
+    result: BuildResult
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> RealSite:
+    """The project's own content/, built once per session under the base path /moon/."""
+    content = ROOT / "content"
+    if not find_sources(content, content / "data"):
+        pytest.skip("content/ has no pages yet")
+    folder = tmp_path_factory.mktemp("real-site")
+    config, errors = make_config(ROOT, out=folder / "_site", cache=folder / "cache",
+                                 base_path="/moon/")
+    assert not errors, [str(e) for e in errors]
+    try:
+        result = build(config)
+    except BuildError as failure:
+        pytest.fail("the real content/ does not build:\n" + str(failure), pytrace=False)
+    return RealSite(folder / "_site", "/moon/", result)
+
+
+def prose(html: str) -> str:
+    """The Markdown part of a built page: the inside of <div class="prose"> up to the list of
+    references, whatever else the template puts around it."""
+    start = html.index('<div class="prose">') + len('<div class="prose">')
+    depth = 1
+    for tag in re.finditer(r"<(/?)div\b[^>]*>", html[start:]):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            inner = html[start:start + tag.start()]
+            return inner.split('<section class="references"')[0].strip()
+    raise AssertionError('<div class="prose"> is not closed')
+
+
+class HtmlDoc(HTMLParser):
+    """Every id, and every link (href/src) with its line, of one HTML file."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.ids: list[str] = []
+        self.links: list[tuple[str, str, int]] = []  # (attribute, value, line)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        if attributes.get("id"):
+            self.ids.append(attributes["id"])
+        for name in ("href", "src"):
+            if attributes.get(name):
+                self.links.append((name, attributes[name], self.getpos()[0]))
+
+    def find(self, tag: str, **wanted: str) -> list[dict[str, str | None]]:
+        """Attributes of every `tag` whose attributes include `wanted` (class_ for class)."""
+        wanted = {k.rstrip("_").replace("_", "-"): v for k, v in wanted.items()}
+        return [a for t, a in self.tags if t == tag and all(a.get(k) == v
+                                                              for k, v in wanted.items())]

@@ -1,0 +1,132 @@
+"""The command line: help, the default command, folders, exit statuses."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from factsheet.config import make_config
+
+OPTIONS = ["--content", "--data", "--templates", "--static", "--out", "--cache", "--base-path",
+           "--site-url", "--strict", "--jobs"]
+
+
+def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_help_names_the_commands():
+    result = cli("--help")
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: build.py")
+    for command in ("build", "check", "serve"):
+        assert f"    {command} " in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["build", "check", "serve"])
+def test_each_command_help_mentions_every_option(command):
+    result = cli(command, "--help")
+    assert result.returncode == 0
+    missing = [option for option in OPTIONS if option not in result.stdout]
+    assert missing == []
+    if command == "serve":
+        assert "--port" in result.stdout and "--host" in result.stdout
+
+
+def test_top_level_help_mentions_every_option():
+    result = cli("--help")
+    assert [option for option in OPTIONS if option not in result.stdout] == []
+
+
+def test_no_command_means_build(scratch_site):
+    result = cli("--content", str(scratch_site.content), "--templates",
+                 str(scratch_site.templates), "--static", str(scratch_site.static),
+                 "--out", str(scratch_site.out), "--cache", str(scratch_site.cache))
+    assert result.returncode == 0, result.stderr
+    files = sum(1 for path in scratch_site.out.rglob("*") if path.is_file())
+    assert result.stdout.startswith(f"Built 3 pages ({files} files, 3 converted) into "
+                                    f"{scratch_site.out} in ")
+    assert (scratch_site.out / "index.html").is_file()
+    assert (scratch_site.out / "far-side/index.html").is_file()
+
+
+def test_folders_named_by_the_user_are_relative_to_the_working_directory(scratch_site):
+    result = cli("build", "--content", "site/content", "--templates", "site/templates",
+                 "--static", "site/static", "--out", "public", cwd=scratch_site.root.parent)
+    assert result.returncode == 0, result.stderr
+    assert (scratch_site.root.parent / "public/guide/index.html").is_file()
+    assert (scratch_site.root.parent / ".cache").is_dir()  # the cache sits beside --out
+
+
+def test_separate_data_folder(scratch_site):
+    moved = scratch_site.root.parent / "data"
+    scratch_site.data.rename(moved)
+    result = scratch_site.run("--data", str(moved))
+    assert result.returncode == 0, result.stderr
+    assert "1,935.3\u00a0g" in scratch_site.html()
+
+
+def test_missing_content_folder_is_reported(scratch_site):
+    missing = scratch_site.root / "nowhere"
+    result = scratch_site.run("--content", str(missing))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"{missing}: --content folder does not exist",
+                                          "Build failed: 1 error."]
+
+
+def test_output_folder_overlapping_content_is_refused(scratch_site):
+    result = scratch_site.run("--out", str(scratch_site.content / "out"))
+    assert result.returncode == 1
+    assert (f"--out: the output folder {scratch_site.content / 'out'} overlaps the --content "
+            "folder; the build would erase it") in result.stderr.splitlines()
+    assert list(scratch_site.content.iterdir()) != []
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("/moon page/", "--base-path: '/moon page/' is not a URL path like /REPO/"),
+])
+def test_bad_base_path(scratch_site, value, message):
+    result = scratch_site.run("--base-path", value)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == message
+
+
+@pytest.mark.parametrize("value", ["moon", "/moon", "moon/", "/moon/"])
+def test_base_path_is_normalised(scratch_site, value):
+    result = scratch_site.run("--base-path", value)
+    assert result.returncode == 0, result.stderr
+    assert '<a class="site-title" href="/moon/">' in scratch_site.html()
+
+
+def test_bad_site_url(scratch_site):
+    result = scratch_site.run("--site-url", "owner.github.io")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == "--site-url: 'owner.github.io' is not an http(s) URL"
+
+
+def test_unknown_option_is_a_usage_error(scratch_site):
+    result = scratch_site.run("--bogus")
+    assert result.returncode == 2
+    assert "unrecognized arguments: --bogus" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_jobs_option_builds_the_same_site(scratch_site):
+    assert scratch_site.run("--jobs", "2", "--out", str(scratch_site.root.parent / "a"),
+                            "--cache", str(scratch_site.root.parent / "c1")).returncode == 0
+    assert scratch_site.run("--jobs", "1").returncode == 0
+    first = (scratch_site.root.parent / "a/index.html").read_bytes()
+    assert first == (scratch_site.out / "index.html").read_bytes()
+
+
+def test_output_folder_may_be_inside_the_project_but_not_contain_it(scratch_site):
+    _, errors = make_config(ROOT)
+    assert [str(e) for e in errors] == []
+    _, errors = make_config(scratch_site.root, out=scratch_site.root.parent)
+    assert "--out: the output folder must not contain the project" in [str(e) for e in errors]
