@@ -350,8 +350,11 @@ class FactSheetExtension(Extension):
         except Exception as exc:  # ChartError: a message for the author, with the page's line
             self.state.problems.append((str(exc), block))
             return problem_element(block)
-        figure = etree.Element("figure", {"class": f"chart-figure chart-{name}",
-                                          "id": f"chart-{name}"})
+        # The figure holds the picture and its caption; the data table follows it, since a
+        # figcaption must be the figure's first or last child.
+        block_element = etree.Element("div", {"class": f"chart-block chart-{name}",
+                                              "id": f"chart-{name}"})
+        figure = etree.SubElement(block_element, "figure", {"class": "chart-figure"})
         # A region of its own, reachable by keyboard: on a phone a wide chart (the race, one
         # column a year) scrolls inside it rather than widening the page.
         picture = etree.SubElement(figure, "div", {"class": "chart-picture", "role": "region",
@@ -363,7 +366,7 @@ class FactSheetExtension(Extension):
         facts = self.book.facts
         sources = dict.fromkeys(s for fid in chart.fact_ids for s in facts[fid].sources)
         caption.append(cite_marker(list(sources)))
-        details = etree.SubElement(figure, "details", {"class": "chart-data"})
+        details = etree.SubElement(block_element, "details", {"class": "chart-data"})
         summary = etree.SubElement(details, "summary")
         summary.text = "The data in this picture"
         rows = []
@@ -374,7 +377,7 @@ class FactSheetExtension(Extension):
             rows.append(cells)
         details.append(data_table(chart.caption, list(chart.table_head), rows,
                                   f"chart-{name}-data", caption_hidden=True))
-        return figure
+        return block_element
 
 
 def text_span(text: str) -> etree.Element:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import (
@@ -34,11 +35,18 @@ def make_environment(templates_dir: Path, globals_: Mapping[str, object]) -> Env
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # one environment per build: no need to stat templates per include
     )
     env.globals.update(globals_)
-    env.filters["typographic"] = lambda text: typographic(str(text))
+    env.filters["typographic"] = lambda text: _typographic(str(text))
     env.filters["safe_html"] = Markup  # for HTML the generator itself made (Markdown, SVG)
     return env
+
+
+@lru_cache(maxsize=8192)
+def _typographic(text: str) -> str:
+    """Typography for template strings; the same titles and sources recur on every page."""
+    return typographic(text)
 
 
 def url_helpers(base_path: str, site_url: str) -> dict[str, Callable[[str], str]]:
