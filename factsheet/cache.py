@@ -19,7 +19,7 @@ from pathlib import Path
 from .config import Config
 from .errors import SiteError
 from .pages import Page
-from .render import RenderedPage
+from .render import PageSummary, RenderedPage
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MANIFEST = "last-build.json"
@@ -90,14 +90,8 @@ class RenderCache:
             return None
         return meta if isinstance(meta, RenderedPage) else None
 
-    def html(self, rendered: RenderedPage) -> str:
-        """The page's HTML: kept in memory only when the cache could not be written."""
-        if rendered.html:
-            return rendered.html
-        return self._path(rendered.key, ".html").read_text(encoding="utf-8")
-
-    def store(self, key: str, rendered: RenderedPage) -> RenderedPage:
-        """Save a rendered page; returns it without its HTML, as `load` would."""
+    def store(self, key: str, rendered: RenderedPage) -> PageSummary:
+        """Save a rendered page and return its summary."""
         rendered = replace(rendered, key=key)
         meta = replace(rendered, html="")
         try:
@@ -105,8 +99,17 @@ class RenderCache:
             self._write(self._path(key, ".html"), rendered.html.encode("utf-8"))
             self._write(self._path(key, ".meta"), pickle.dumps(meta, pickle.HIGHEST_PROTOCOL))
         except OSError:
-            return rendered  # a read-only cache costs speed and memory, nothing else
-        return meta
+            return rendered.summary(keep=True)  # a read-only cache costs speed and memory only
+        return meta.summary()
+
+    def rendered(self, summary: PageSummary) -> RenderedPage:
+        """Everything rendered for a page, HTML included."""
+        if summary.page is not None:
+            return summary.page
+        meta = self.load(summary.key)
+        if meta is None:
+            raise OSError(f"the render cache lost entry {summary.key} during the build")
+        return replace(meta, html=self._path(summary.key, ".html").read_text(encoding="utf-8"))
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:

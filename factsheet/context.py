@@ -11,7 +11,7 @@ from markupsafe import Markup
 from .config import Config
 from .facts import FactBook, Source
 from .pages import Page
-from .render import RenderedPage
+from .render import PageSummary, RenderedPage
 from .templates import url_helpers
 
 
@@ -27,12 +27,12 @@ class SourceEntry:
     pages: tuple[Page, ...]  # the pages that cite it, in navigation order
 
 
-def citing_pages(pages: list[Page], rendered: dict[str, RenderedPage]) -> dict[str, list[Page]]:
+def citing_pages(pages: list[Page], rendered: dict[str, PageSummary]) -> dict[str, list[Page]]:
     """For each source id, the pages whose reference lists include it."""
     result: dict[str, list[Page]] = defaultdict(list)
     for page in pages:
-        for reference in rendered[page.rel].references:
-            result[reference.source_id].append(page)
+        for source_id in rendered[page.rel].source_ids:
+            result[source_id].append(page)
     return result
 
 
@@ -58,26 +58,28 @@ class SiteContext:
     config: Config
     book: FactBook
     pages: list[Page]
-    rendered: dict[str, RenderedPage]
+    rendered: dict[str, PageSummary]
     globals: dict[str, Any]
 
     @classmethod
     def create(cls, config: Config, book: FactBook, pages: list[Page],
-               rendered: dict[str, RenderedPage], assets: dict[str, str]) -> SiteContext:
+               rendered: dict[str, PageSummary], assets: dict[str, str]) -> SiteContext:
         site_url = config.site_url or book.site.url.rstrip("/")
         helpers = url_helpers(config.base_path, site_url)
         nav = navigation(pages)
 
-        def asset(name: str) -> str:
-            """The URL of a file from static/, with its content hash for CSS and JS."""
+        def asset(name: str, absolute: bool = False) -> str:
+            """The URL of a file from static/ (content-hashed for CSS and JS); `absolute=True`
+            gives the full URL that Open Graph and JSON-LD need."""
             if name not in assets:
                 raise LookupError(f"asset({name!r}): no such file in static/")
-            return helpers["url"](assets[name])
+            return helpers["absolute_url" if absolute else "url"](assets[name])
 
         citing = citing_pages(pages, rendered)
         globals_ = {
             **helpers,
             "asset": asset,
+            "assets": assets,
             "site": book.site,
             "nav": nav,
             "base_path": config.base_path,
@@ -88,8 +90,8 @@ class SiteContext:
         }
         return cls(config, book, pages, rendered, globals_)
 
-    def page_variables(self, page: Page, html: str) -> dict[str, Any]:
-        rendered = self.rendered[page.rel]
+    def page_variables(self, page: Page, rendered: RenderedPage) -> dict[str, Any]:
+        html = rendered.html
         absolute_url = self.globals["absolute_url"]
         references = [(ref.number, self.book.sources[ref.source_id], ref.backrefs)
                       for ref in rendered.references]
@@ -117,6 +119,8 @@ class SiteContext:
         }
         if site.author:
             data["author"] = {"@type": "Organization", "name": site.author}
+        if "og-image.png" in self.globals["assets"]:
+            data["image"] = self.globals["asset"]("og-image.png", absolute=True)
         if page.updated:
             data["dateModified"] = page.updated.iso()
         return data

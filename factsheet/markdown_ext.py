@@ -359,9 +359,9 @@ class FactSheetExtension(Extension):
         # column a year) scrolls inside it rather than widening the page.
         picture = etree.SubElement(figure, "div", {"class": "chart-picture", "role": "region",
                                                    "tabindex": "0",
-                                                   "aria-labelledby": f"chart-{name}-title"})
+                                                   "aria-labelledby": f"chart-{name}-caption"})
         picture.text = self.md.htmlStash.store(chart.svg)  # type: ignore[union-attr]
-        caption = etree.SubElement(figure, "figcaption")
+        caption = etree.SubElement(figure, "figcaption", {"id": f"chart-{name}-caption"})
         caption.text = chart.caption
         facts = self.book.facts
         sources = dict.fromkeys(s for fid in chart.fact_ids for s in facts[fid].sources)

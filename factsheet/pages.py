@@ -25,9 +25,8 @@ class Page:
     url_path: str  # site path without the base: "" for home, "far-side/" otherwise
     title: str
     description: str
-    body: str  # the Markdown after the front matter
+    path: Path  # the source file; its text is read again when needed, not kept in memory
     body_line: int  # line of the file where the body starts
-    raw: str  # the whole file, to find the line of a problem in the body
     digest: str  # hash of the file's bytes
     template: str = "page.html"
     order: int | None = None
@@ -40,9 +39,17 @@ class Page:
         """The file written for this page, relative to the output folder."""
         return f"{self.url_path}index.html"
 
+    def text(self) -> str:
+        return self.path.read_text(encoding="utf-8").replace("\r\n", "\n")
+
+    @property
+    def body(self) -> str:
+        """The Markdown after the front matter (read from disk: 10,000 pages stay small)."""
+        return "\n".join(self.text().split("\n")[self.body_line - 1:])
+
     def line_of(self, needle: str) -> int:
         """The first line of the file that contains `needle` (the body's start if none does)."""
-        for number, line in enumerate(self.raw.splitlines(), 1):
+        for number, line in enumerate(self.text().splitlines(), 1):
             if needle in line:
                 return number
         return self.body_line
@@ -66,7 +73,7 @@ def read_page(path: Path, content_dir: Path, root: Path) -> tuple[Page | None, l
     except UnicodeDecodeError as exc:
         return None, [SiteError(shown, None, f"not UTF-8 text ({exc.reason})")]
     raw = raw.replace("\r\n", "\n")
-    front, body, body_line, errors = split_front_matter(raw, shown)
+    front, _body, body_line, errors = split_front_matter(raw, shown)
     if front is None:
         return None, errors
     rel = path.relative_to(content_dir).as_posix()
@@ -77,7 +84,7 @@ def read_page(path: Path, content_dir: Path, root: Path) -> tuple[Page | None, l
     slug = meta.pop("slug", None)
     url_path = f"{slug}/" if slug else default_url_path(rel)
     return Page(
-        rel=rel, shown=shown, url_path=url_path, body=body, body_line=body_line, raw=raw,
+        rel=rel, shown=shown, url_path=url_path, path=path, body_line=body_line,
         digest=hashlib.blake2b(data, digest_size=16).hexdigest(), **meta,
     ), []
 

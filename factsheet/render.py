@@ -53,6 +53,27 @@ class RenderedPage:
     errors: tuple[SiteError, ...]
     key: str = ""  # the cache entry holding this page's HTML
 
+    def summary(self, keep: bool = False) -> PageSummary:
+        return PageSummary(
+            key=self.key,
+            source_ids=tuple(ref.source_id for ref in self.references),
+            fragment_links=tuple(link for link in self.links if link.fragment),
+            errors=self.errors,
+            page=self if keep else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PageSummary:
+    """What a build holds of every page between rendering and writing: small, so that 10,000
+    pages fit in little memory. The rest is read back from the cache when the page is written."""
+
+    key: str
+    source_ids: tuple[str, ...]  # the sources it cites, in reference-list order
+    fragment_links: tuple[LinkRef, ...]  # links whose #fragment is checked once all pages exist
+    errors: tuple[SiteError, ...]
+    page: RenderedPage | None = None  # kept only where the cache could not be written
+
 
 class MarkdownRenderer:
     """Converts pages; the Markdown instance and its extensions are built once and reset."""

@@ -11,7 +11,7 @@ from .config import Config
 from .facts import FactBook
 from .markdown_ext import LinkResolver
 from .pages import Page
-from .render import MarkdownRenderer, RenderedPage
+from .render import MarkdownRenderer, PageSummary
 
 # Below this many pages, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48
@@ -23,19 +23,19 @@ _worker_renderer: MarkdownRenderer | None = None
 
 
 def render_pages(pages: list[Page], book: FactBook, resolver: LinkResolver, cache: RenderCache,
-                 config: Config, chart_renderer) -> tuple[dict[str, RenderedPage], int]:
-    """Every page's rendered metadata by source path (HTML stays in the cache), and how many
-    pages had to be converted."""
+                 config: Config, chart_renderer) -> tuple[dict[str, PageSummary], int]:
+    """A summary of every rendered page by source path (the rest stays in the cache), and how
+    many pages had to be converted."""
     context = _context_digest(resolver, config)
     keys = {page.rel: cache.key(page, context) for page in pages}
-    rendered: dict[str, RenderedPage] = {}
+    rendered: dict[str, PageSummary] = {}
     todo = []
     for page in pages:
         meta = cache.load(keys[page.rel])
         if meta is None:
             todo.append(page)
         else:
-            rendered[page.rel] = meta
+            rendered[page.rel] = meta.summary()
     if todo:
         setup = (book, resolver, chart_renderer, cache)
         for page, meta in zip(todo, _convert_all(todo, keys, setup, config.jobs), strict=True):
@@ -66,7 +66,7 @@ def _convert_all(todo: list[Page], keys: dict[str, str], setup: tuple, jobs: int
         _worker_setup, _worker_renderer = None, None
 
 
-def _convert(task: tuple[Page, str]) -> RenderedPage:
+def _convert(task: tuple[Page, str]) -> PageSummary:
     global _worker_renderer
     page, key = task
     book, resolver, chart_renderer, cache = _worker_setup  # type: ignore[misc]

@@ -18,7 +18,7 @@ from .facts import FactBook, load_factbook
 from .markdown_ext import LinkResolver
 from .output import LiveOutput, OutputTree, asset_names, static_files
 from .pages import Page, load_pages
-from .render import RenderedPage
+from .render import PageSummary
 from .render_all import render_pages
 from .writer import write_site
 
@@ -56,7 +56,7 @@ def build(config: Config, live: LiveOutput | None = None) -> BuildResult:
     resolver = LinkResolver(config.base_path, {p.rel: p.url_path for p in pages},
                             set(assets.values()) | set(DOWNLOADS) | set(HOSTING))
     rendered, converted = render_pages(pages, book, resolver, cache, config, chart_renderer())
-    warnings = validate_rendered(pages, rendered, book, config)
+    warnings = validate_rendered(pages, rendered, book, config, cache)
 
     tree = live.begin() if live else OutputTree(config.out_dir, source_date_epoch())
     files = write_output(tree, config, book, pages, rendered, assets, cache)
@@ -94,11 +94,11 @@ def load_inputs(config: Config) -> tuple[FactBook, list[Page]]:
     return book, pages
 
 
-def validate_rendered(pages: list[Page], rendered: dict[str, RenderedPage], book: FactBook,
-                      config: Config) -> list[SiteError]:
+def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book: FactBook,
+                      config: Config, cache: RenderCache) -> list[SiteError]:
     """Problems found while rendering, broken anchors, and sources no page cites."""
     errors = [error for page in pages for error in rendered[page.rel].errors]
-    errors += check_anchors(pages, rendered)
+    errors += check_anchors(pages, rendered, cache)
     citing = citing_pages(pages, rendered)
     warnings = [
         SiteError(source.path, source.line, f"source {source.id!r} is not cited by any page",
@@ -112,13 +112,22 @@ def validate_rendered(pages: list[Page], rendered: dict[str, RenderedPage], book
     return [w for w in warnings if w.warning]
 
 
-def check_anchors(pages: list[Page], rendered: dict[str, RenderedPage]) -> list[SiteError]:
+def check_anchors(pages: list[Page], rendered: dict[str, PageSummary],
+                  cache: RenderCache) -> list[SiteError]:
     """Every #fragment of an internal link must name an id on the page it points to."""
-    ids_by_url = {page.url_path: rendered[page.rel].ids for page in pages}
+    by_url = {page.url_path: page for page in pages}
+    ids: dict[str, frozenset[str]] = {}  # read from the cache only for pages linked into
+
+    def ids_of(url_path: str) -> frozenset[str]:
+        if url_path not in ids:
+            target = by_url.get(url_path)
+            ids[url_path] = cache.rendered(rendered[target.rel]).ids if target else frozenset()
+        return ids[url_path]
+
     errors = []
     for page in pages:
-        for link in rendered[page.rel].links:
-            if link.fragment and link.fragment not in ids_by_url.get(link.target, ()):
+        for link in rendered[page.rel].fragment_links:
+            if link.fragment not in ids_of(link.target):
                 errors.append(SiteError(page.shown, page.line_of(link.href),
                                         f"link {link.href!r}: no heading or anchor "
                                         f"#{link.fragment} on /{link.target}"))
@@ -126,7 +135,7 @@ def check_anchors(pages: list[Page], rendered: dict[str, RenderedPage]) -> list[
 
 
 def write_output(tree: OutputTree, config: Config, book: FactBook, pages: list[Page],
-                 rendered: dict[str, RenderedPage], assets: dict[str, str],
+                 rendered: dict[str, PageSummary], assets: dict[str, str],
                  cache: RenderCache) -> list[str]:
     """Render every file into the tree; commit it only if every file was made."""
     try:

@@ -14,7 +14,7 @@ from .downloads import facts_csv, facts_json
 from .errors import SiteError
 from .hosting import robots_txt, sitemap_xml
 from .output import OutputTree, static_files
-from .templates import make_environment, template_error
+from .templates import cached_partial, make_environment, template_error
 
 NOT_FOUND_TEMPLATE = "404.html"
 DEFAULT_TEMPLATE = "page.html"
@@ -24,18 +24,19 @@ def write_site(tree: OutputTree, context: SiteContext, cache: RenderCache, confi
                assets: dict[str, str]) -> list[SiteError]:
     errors: list[SiteError] = []
     env = make_environment(config.templates_dir, context.globals)
+    env.globals["citation"] = cached_partial(env, "partials/citation.html")
     for rel, path in static_files(config.static_dir).items():
         tree.copy(path, assets[rel], f"static/{rel}")
     shared = site_signature(context, config, assets)
     citations = citation_signature(context)
     for page in context.pages:
-        rendered = context.rendered[page.rel]
+        summary = context.rendered[page.rel]
         # What this page's file is made of: its Markdown (whose cache key covers the data and
         # links), everything every page shows, and for special templates the citation index.
-        key = _digest(shared, rendered.key, citations if page.template != DEFAULT_TEMPLATE else "")
+        key = _digest(shared, summary.key, citations if page.template != DEFAULT_TEMPLATE else "")
         if tree.reuse(page.output, key, page.shown):
             continue
-        variables = context.page_variables(page, cache.html(rendered))
+        variables = context.page_variables(page, cache.rendered(summary))
         output = _render(env, page.template, variables, config, errors, page.shown)
         if output is not None:
             tree.write(page.output, output, page.shown)
@@ -65,8 +66,8 @@ def site_signature(context: SiteContext, config: Config, assets: dict[str, str])
 
 def citation_signature(context: SiteContext) -> str:
     """A hash of which page cites which source: the sources page lists them."""
-    return _digest(*(f"{rel}:{','.join(r.source_id for r in page.references)}"
-                     for rel, page in sorted(context.rendered.items())))
+    return _digest(*(f"{rel}:{','.join(summary.source_ids)}"
+                     for rel, summary in sorted(context.rendered.items())))
 
 
 def _digest(*parts: str) -> str:
