@@ -53,6 +53,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from .facts import MONTHS, Fact, FactBook, Group, format_datetime, format_number, format_value
+from .typography import typographic
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,8 @@ def _n(value: float) -> str:
 
 
 def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
+    """Text for the SVG: typographic like the page around it, then escaped."""
+    return html.escape(typographic(text), quote=True)
 
 
 def _text(x: float, y: float, content: str, anchor: str = "start", attrs: str = "") -> str:

@@ -27,6 +27,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from .facts import Fact, FactBook
+from .typography import NO_TYPOGRAPHY, typographic
 
 CITE_ATTRIBUTE = "data-cite"  # carried by a marker from the processor that made it to numbering
 
@@ -177,29 +178,6 @@ class LinkTreeprocessor(Treeprocessor):
                 value = element.get(attribute)
                 if value is not None:
                     element.set(attribute, self.extension.resolve_link(value))
-
-
-QUOTE_RULES: list[tuple[re.Pattern, str]] = [
-    (re.compile(r"---"), "\u2014"),
-    (re.compile(r"--"), "\u2013"),
-    (re.compile(r"\.\.\."), "\u2026"),
-    (re.compile(r"(?<=\w)'(?=\w)"), "\u2019"),  # Chang'e, don't
-    (re.compile(r"'(?=\d0s\b)"), "\u2019"),  # the '90s
-    (re.compile(r"""(^|(?<=[\s(\[{\u2014\u2013/-]))'"""), "\u2018"),
-    (re.compile(r"'"), "\u2019"),
-    (re.compile(r"""(^|(?<=[\s(\[{\u2014\u2013/-]))\""""), "\u201c"),
-    (re.compile(r'"'), "\u201d"),
-]
-NO_TYPOGRAPHY = {"code", "pre", "kbd", "samp", "script", "style", "math"}
-
-
-def typographic(text: str) -> str:
-    """Straight quotes to curly ones, -- and --- to dashes, ... to an ellipsis."""
-    if not any(char in text for char in "'\"-."):
-        return text
-    for pattern, replacement in QUOTE_RULES:
-        text = pattern.sub(replacement, text)
-    return text
 
 
 class TypographyTreeprocessor(Treeprocessor):

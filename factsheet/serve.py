@@ -633,6 +633,7 @@ def serve(config, host: str = "127.0.0.1", port: int = 8000, open_browser: bool 
     except OSError as exc:
         print(f"cannot listen on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    port = sockets[0].getsockname()[1]  # the real port when asked for 0 (any free one)
     scratch = Path(tempfile.mkdtemp(prefix="factsheet-serve-"))
     try:
         server = DevServer(config, host, port, scratch)

@@ -24,7 +24,7 @@ from jinja2 import (
 from markupsafe import Markup
 
 from .errors import SiteError, display_path
-from .markdown_ext import typographic
+from .typography import typographic
 
 
 def make_environment(templates_dir: Path, globals_: Mapping[str, object]) -> Environment:

@@ -31,6 +31,7 @@ from factsheet.facts import (
     PartialDate,
     SiteMeta,
 )
+from factsheet.typography import typographic
 
 SVG = "{http://www.w3.org/2000/svg}"
 BEIJING = timezone(timedelta(hours=8))
@@ -321,7 +322,7 @@ def test_every_fact_label_is_drawn_and_tabled(charts, name):
     facts = book.group_facts(CHART_GROUPS[name])
     drawn = texts(chart)
     for f in facts:
-        for word in f.label.split():
+        for word in typographic(f.label).split():  # drawn with curly quotes, like the page
             assert word in drawn, (f.label, name)
     assert set(facts_ids := [f.id for f in facts]) <= set(chart.fact_ids)
     assert len(chart.table_rows) == len(chart.fact_ids)
@@ -349,10 +350,10 @@ def test_labels_are_escaped(name):
     first = next(f for f in realistic_facts() if f.group == group)
     label = "Tom & Jerry's <probe>"
     chart = render_chart(name, changed(first.id, label=label))
-    for fragment in ("Tom &amp; Jerry&#x27;s", "&lt;probe&gt;"):  # labels may wrap between
+    for fragment in ("Tom &amp; Jerry\u2019s", "&lt;probe&gt;"):  # labels may wrap between
         assert fragment in chart.svg
     assert "Jerry's" not in chart.svg and "<probe>" not in chart.svg
-    assert "Tom & Jerry's" in texts(chart)
+    assert "Tom & Jerry\u2019s" in texts(chart)  # typographic apostrophe, as in the prose
     assert any(row[0] == label for row in chart.table_rows)
 
 
