@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 
@@ -34,8 +35,14 @@ def display_path(path: Path, root: Path | None = None) -> str:
     for base in (root, Path.cwd()):
         if base is None:
             continue
-        try:
-            return path.resolve().relative_to(base.resolve()).as_posix()
-        except ValueError:
-            continue
+        for candidate in (path, path.resolve()):  # resolve() only when the plain path won't do
+            try:
+                return candidate.relative_to(_resolved(base)).as_posix()
+            except ValueError:
+                continue
     return path.as_posix()
+
+
+@lru_cache(maxsize=16)
+def _resolved(base: Path) -> Path:
+    return base.resolve()

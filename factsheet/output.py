@@ -134,6 +134,9 @@ class LiveOutput:
         self.out_dir = out_dir
         self.keys: dict[str, str] = {}  # page output -> the key of the inputs it was made from
         self.digests: dict[str, str] = {}  # every file served -> hash of its bytes
+        self.pages: dict = {}  # pages read last time, for load_pages(memo=)
+        self.summaries: dict = {}  # rendered-page summaries by cache key, for render_pages
+        self.anchor_ids: dict = {}  # ids of pages by cache key, for check_anchors
         out_dir.mkdir(parents=True, exist_ok=True)
 
     def begin(self) -> LiveTree:
@@ -155,7 +158,7 @@ class LiveTree(OutputTree):
         self.changed: list[str] = []
 
     def reuse(self, rel: str, key: str, origin: str) -> bool:
-        if self.live.keys.get(rel) != key or not (self.out_dir / rel).is_file():
+        if self.live.keys.get(rel) != key or rel not in self.live.digests:
             return False
         self.claim(rel, origin)
         self.new_keys[rel] = key

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -56,12 +57,15 @@ class Page:
 
 
 def find_sources(content_dir: Path, data_dir: Path) -> list[Path]:
-    """Every Markdown file under content/, outside the data folder, in a stable order."""
-    return sorted(
-        path for path in content_dir.rglob("*.md")
-        if path.is_file() and data_dir not in path.parents
-        and not any(part.startswith((".", "_")) for part in path.relative_to(content_dir).parts)
-    )
+    """Every Markdown file under content/, outside the data folder and hidden (`.x`, `_x`)
+    folders, in a stable order."""
+    found = []
+    for folder, subfolders, files in os.walk(content_dir):
+        subfolders[:] = [name for name in subfolders if not name.startswith((".", "_"))
+                         and Path(folder, name) != data_dir]
+        found += [Path(folder, name) for name in files
+                  if name.endswith(".md") and not name.startswith((".", "_"))]
+    return sorted(found)
 
 
 def read_page(path: Path, content_dir: Path, root: Path) -> tuple[Page | None, list[SiteError]]:
@@ -165,14 +169,31 @@ def _read_front_matter(front: YamlMap, shown: str) -> tuple[dict, list[SiteError
     return meta, errors
 
 
-def load_pages(content_dir: Path, data_dir: Path, root: Path) -> tuple[list[Page], list[SiteError]]:
-    """Read every page, then refuse two pages that would be written to one URL."""
+def load_pages(content_dir: Path, data_dir: Path, root: Path,
+               memo: dict[Path, tuple[tuple[int, int, int], Page]] | None = None,
+               ) -> tuple[list[Page], list[SiteError]]:
+    """Read every page, then refuse two pages that would be written to one URL.
+
+    `memo` (kept by the dev server across builds) holds pages already read, by the file's
+    modification time, size and inode: only files that changed are read again.
+    """
     pages, errors = [], []
+    fresh: dict[Path, tuple[tuple[int, int, int], Page]] = {}
     for path in find_sources(content_dir, data_dir):
-        page, problems = read_page(path, content_dir, root)
+        stat = path.stat()
+        signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        known = memo.get(path) if memo is not None else None
+        if known is not None and known[0] == signature:
+            page, problems = known[1], []
+        else:
+            page, problems = read_page(path, content_dir, root)
         errors += problems
         if page:
             pages.append(page)
+            fresh[path] = (signature, page)
+    if memo is not None:
+        memo.clear()
+        memo.update(fresh)
     seen: dict[str, Page] = {}
     for page in pages:
         other = seen.setdefault(page.url_path, page)

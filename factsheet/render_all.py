@@ -23,24 +23,34 @@ _worker_renderer: MarkdownRenderer | None = None
 
 
 def render_pages(pages: list[Page], book: FactBook, resolver: LinkResolver, cache: RenderCache,
-                 config: Config, chart_renderer) -> tuple[dict[str, PageSummary], int]:
+                 config: Config, chart_renderer,
+                 memo: dict[str, PageSummary] | None = None,
+                 ) -> tuple[dict[str, PageSummary], int]:
     """A summary of every rendered page by source path (the rest stays in the cache), and how
-    many pages had to be converted."""
+    many pages had to be converted. `memo` (kept by the dev server) holds the summaries of the
+    last build by cache key, sparing a cache read per unchanged page."""
     context = _context_digest(resolver, config)
     keys = {page.rel: cache.key(page, context) for page in pages}
     rendered: dict[str, PageSummary] = {}
     todo = []
     for page in pages:
-        meta = cache.load(keys[page.rel])
-        if meta is None:
+        key = keys[page.rel]
+        summary = memo.get(key) if memo is not None else None
+        if summary is None:
+            meta = cache.load(key)
+            summary = meta.summary() if meta is not None else None
+        if summary is None:
             todo.append(page)
         else:
-            rendered[page.rel] = meta.summary()
+            rendered[page.rel] = summary
     if todo:
         setup = (book, resolver, chart_renderer, cache)
         for page, meta in zip(todo, _convert_all(todo, keys, setup, config.jobs), strict=True):
             rendered[page.rel] = meta
         cache.prune(set(keys.values()))
+    if memo is not None:
+        memo.clear()
+        memo.update((summary.key, summary) for summary in rendered.values())
     return rendered, len(todo)
 
 

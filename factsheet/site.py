@@ -46,17 +46,19 @@ def build(config: Config, live: LiveOutput | None = None) -> BuildResult:
     """
     started = time.perf_counter()
     cache = RenderCache(config.cache_dir)
-    inputs = fingerprint_inputs(config)
+    inputs = fingerprint_inputs(config) if live is None else ""
     if live is None and cache.up_to_date(inputs, config.out_dir):
         warnings = cache.last_warnings()
         return BuildResult(0, 0, 0, True, warnings, time.perf_counter() - started)
 
-    book, pages = load_inputs(config)
+    book, pages = load_inputs(config, live.pages if live else None)
     assets = asset_names(static_files(config.static_dir))
     resolver = LinkResolver(config.base_path, {p.rel: p.url_path for p in pages},
                             set(assets.values()) | set(DOWNLOADS) | set(HOSTING))
-    rendered, converted = render_pages(pages, book, resolver, cache, config, chart_renderer())
-    warnings = validate_rendered(pages, rendered, book, config, cache)
+    rendered, converted = render_pages(pages, book, resolver, cache, config, chart_renderer(),
+                                       live.summaries if live else None)
+    warnings = validate_rendered(pages, rendered, book, config, cache,
+                                 live.anchor_ids if live else {})
 
     tree = live.begin() if live else OutputTree(config.out_dir, source_date_epoch())
     files = write_output(tree, config, book, pages, rendered, assets, cache)
@@ -81,10 +83,10 @@ def chart_renderer():
     return render_chart
 
 
-def load_inputs(config: Config) -> tuple[FactBook, list[Page]]:
+def load_inputs(config: Config, page_memo: dict | None = None) -> tuple[FactBook, list[Page]]:
     """Read and validate the data and every page; raise with every problem found."""
     book, errors = load_factbook(config.data_dir, config.root)
-    pages, page_errors = load_pages(config.content_dir, config.data_dir, config.root)
+    pages, page_errors = load_pages(config.content_dir, config.data_dir, config.root, page_memo)
     errors += page_errors
     if not pages and not page_errors:
         errors.append(SiteError(display_path(config.content_dir, config.root), None,
@@ -95,10 +97,11 @@ def load_inputs(config: Config) -> tuple[FactBook, list[Page]]:
 
 
 def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book: FactBook,
-                      config: Config, cache: RenderCache) -> list[SiteError]:
+                      config: Config, cache: RenderCache,
+                      anchor_ids: dict[str, frozenset[str]]) -> list[SiteError]:
     """Problems found while rendering, broken anchors, and sources no page cites."""
     errors = [error for page in pages for error in rendered[page.rel].errors]
-    errors += check_anchors(pages, rendered, cache)
+    errors += check_anchors(pages, rendered, cache, anchor_ids)
     citing = citing_pages(pages, rendered)
     warnings = [
         SiteError(source.path, source.line, f"source {source.id!r} is not cited by any page",
@@ -112,17 +115,26 @@ def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book:
     return [w for w in warnings if w.warning]
 
 
-def check_anchors(pages: list[Page], rendered: dict[str, PageSummary],
-                  cache: RenderCache) -> list[SiteError]:
-    """Every #fragment of an internal link must name an id on the page it points to."""
+def check_anchors(pages: list[Page], rendered: dict[str, PageSummary], cache: RenderCache,
+                  known: dict[str, frozenset[str]]) -> list[SiteError]:
+    """Every #fragment of an internal link must name an id on the page it points to.
+
+    Ids are read from the cache only for pages that links point into; `known` keeps them by
+    cache key (across builds, in the dev server), pruned to the pages of this build.
+    """
     by_url = {page.url_path: page for page in pages}
-    ids: dict[str, frozenset[str]] = {}  # read from the cache only for pages linked into
+    current = {summary.key for summary in rendered.values()}
+    for key in [key for key in known if key not in current]:
+        del known[key]
 
     def ids_of(url_path: str) -> frozenset[str]:
-        if url_path not in ids:
-            target = by_url.get(url_path)
-            ids[url_path] = cache.rendered(rendered[target.rel]).ids if target else frozenset()
-        return ids[url_path]
+        target = by_url.get(url_path)
+        if target is None:
+            return frozenset()
+        summary = rendered[target.rel]
+        if summary.key not in known:
+            known[summary.key] = cache.rendered(summary).ids
+        return known[summary.key]
 
     errors = []
     for page in pages:
