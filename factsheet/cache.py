@@ -23,6 +23,8 @@ from .render import PageSummary, RenderedPage
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MANIFEST = "last-build.json"
+PAGE_INDEX = "pages.pickle"
+SUMMARY_INDEX = "summaries.pickle"
 
 
 @lru_cache(maxsize=1)
@@ -65,11 +67,15 @@ def data_digest(config: Config) -> str:
     return hasher.hexdigest()
 
 
-class RenderCache:
-    """Rendered pages on disk: `<key>.meta` (everything but the HTML) and `<key>.html`.
+def _page_index_version(config: Config) -> tuple[str, ...]:
+    return (code_version(), str(config.content_dir), str(config.root), os.getcwd())
 
-    The HTML is kept apart so that a build holds only the small metadata of every page in
-    memory and reads each page's HTML back when it writes that page.
+
+class RenderCache:
+    """Rendered pages on disk, one file per cache key, plus an index of their summaries.
+
+    A build holds only the small summary of every page in memory (read from one index file) and
+    reads each page's full rendering back when it writes that page.
     """
 
     def __init__(self, folder: Path):
@@ -79,37 +85,52 @@ class RenderCache:
         text = "\0".join((page.digest, page.rel, page.shown, context))
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
-    def _path(self, key: str, suffix: str) -> Path:
-        return self.folder / "pages" / key[:2] / f"{key}{suffix}"
+    def _path(self, key: str) -> Path:
+        return self.folder / "pages" / key[:2] / f"{key}.pickle"
 
     def load(self, key: str) -> RenderedPage | None:
         try:
-            with self._path(key, ".meta").open("rb") as handle:
-                meta = pickle.load(handle)  # noqa: S301 - our own cache, written by this code
+            with self._path(key).open("rb") as handle:
+                rendered = pickle.load(handle)  # noqa: S301 - our own cache, written by this code
         except Exception:  # a missing or unreadable entry is a cache miss, nothing worse
             return None
-        return meta if isinstance(meta, RenderedPage) else None
+        return rendered if isinstance(rendered, RenderedPage) else None
 
     def store(self, key: str, rendered: RenderedPage) -> PageSummary:
         """Save a rendered page and return its summary."""
         rendered = replace(rendered, key=key)
-        meta = replace(rendered, html="")
         try:
-            self._path(key, "").parent.mkdir(parents=True, exist_ok=True)
-            self._write(self._path(key, ".html"), rendered.html.encode("utf-8"))
-            self._write(self._path(key, ".meta"), pickle.dumps(meta, pickle.HIGHEST_PROTOCOL))
+            self._path(key).parent.mkdir(parents=True, exist_ok=True)
+            self._write(self._path(key), pickle.dumps(rendered, pickle.HIGHEST_PROTOCOL))
         except OSError:
             return rendered.summary(keep=True)  # a read-only cache costs speed and memory only
-        return meta.summary()
+        return rendered.summary()
 
     def rendered(self, summary: PageSummary) -> RenderedPage:
         """Everything rendered for a page, HTML included."""
         if summary.page is not None:
             return summary.page
-        meta = self.load(summary.key)
-        if meta is None:
+        rendered = self.load(summary.key)
+        if rendered is None:
             raise OSError(f"the render cache lost entry {summary.key} during the build")
-        return replace(meta, html=self._path(summary.key, ".html").read_text(encoding="utf-8"))
+        return rendered
+
+    def load_summaries(self) -> dict[str, PageSummary]:
+        """The summaries of the last build's pages by cache key (one file, not one per page)."""
+        try:
+            with (self.folder / SUMMARY_INDEX).open("rb") as handle:
+                version, summaries = pickle.load(handle)  # noqa: S301 - our own cache
+        except Exception:
+            return {}
+        return summaries if version == code_version() else {}
+
+    def save_summaries(self, summaries: dict[str, PageSummary]) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            data = pickle.dumps((code_version(), summaries), pickle.HIGHEST_PROTOCOL)
+            self._write(self.folder / SUMMARY_INDEX, data)
+        except OSError:
+            pass
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
@@ -126,6 +147,28 @@ class RenderCache:
             for entry in os.scandir(shard.path):
                 if entry.name.split(".", 1)[0] not in keep:
                     os.unlink(entry.path)
+
+    # -- pages already read ---------------------------------------------------------------------
+
+    def load_page_index(self, config: Config) -> dict:
+        """The pages the last build read, by path with their file signature (see load_pages).
+
+        Valid only for the same code, content folder and places paths are shown relative to.
+        """
+        try:
+            with (self.folder / PAGE_INDEX).open("rb") as handle:
+                version, memo = pickle.load(handle)  # noqa: S301 - our own cache
+        except Exception:  # missing or unreadable: read every page again
+            return {}
+        return memo if version == _page_index_version(config) else {}
+
+    def save_page_index(self, config: Config, memo: dict) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            data = pickle.dumps((_page_index_version(config), memo), pickle.HIGHEST_PROTOCOL)
+            self._write(self.folder / PAGE_INDEX, data)
+        except OSError:
+            pass
 
     # -- the last build -------------------------------------------------------------------------
 

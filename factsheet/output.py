@@ -136,7 +136,6 @@ class LiveOutput:
         self.digests: dict[str, str] = {}  # every file served -> hash of its bytes
         self.pages: dict = {}  # pages read last time, for load_pages(memo=)
         self.summaries: dict = {}  # rendered-page summaries by cache key, for render_pages
-        self.anchor_ids: dict = {}  # ids of pages by cache key, for check_anchors
         out_dir.mkdir(parents=True, exist_ok=True)
 
     def begin(self) -> LiveTree:

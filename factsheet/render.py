@@ -58,6 +58,7 @@ class RenderedPage:
             key=self.key,
             source_ids=tuple(ref.source_id for ref in self.references),
             fragment_links=tuple(link for link in self.links if link.fragment),
+            ids="\n" + "\n".join(sorted(self.ids)) + "\n",
             errors=self.errors,
             page=self if keep else None,
         )
@@ -71,8 +72,12 @@ class PageSummary:
     key: str
     source_ids: tuple[str, ...]  # the sources it cites, in reference-list order
     fragment_links: tuple[LinkRef, ...]  # links whose #fragment is checked once all pages exist
+    ids: str  # every id on the page, one per line: one string is far smaller than a set
     errors: tuple[SiteError, ...]
     page: RenderedPage | None = None  # kept only where the cache could not be written
+
+    def has_id(self, ident: str) -> bool:
+        return f"\n{ident}\n" in self.ids
 
 
 class MarkdownRenderer:

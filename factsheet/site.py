@@ -51,14 +51,20 @@ def build(config: Config, live: LiveOutput | None = None) -> BuildResult:
         warnings = cache.last_warnings()
         return BuildResult(0, 0, 0, True, warnings, time.perf_counter() - started)
 
-    book, pages = load_inputs(config, live.pages if live else None)
+    page_memo = live.pages if live else cache.load_page_index(config)
+    book, pages = load_inputs(config, page_memo)
+    if live is None:
+        cache.save_page_index(config, page_memo)
     assets = asset_names(static_files(config.static_dir))
     resolver = LinkResolver(config.base_path, {p.rel: p.url_path for p in pages},
                             set(assets.values()) | set(DOWNLOADS) | set(HOSTING))
+    summaries = live.summaries if live else cache.load_summaries()
+    known = set(summaries)
     rendered, converted = render_pages(pages, book, resolver, cache, config, chart_renderer(),
-                                       live.summaries if live else None)
-    warnings = validate_rendered(pages, rendered, book, config, cache,
-                                 live.anchor_ids if live else {})
+                                       summaries)
+    if live is None and set(summaries) != known:
+        cache.save_summaries(summaries)
+    warnings = validate_rendered(pages, rendered, book, config)
 
     tree = live.begin() if live else OutputTree(config.out_dir, source_date_epoch())
     files = write_output(tree, config, book, pages, rendered, assets, cache)
@@ -97,11 +103,10 @@ def load_inputs(config: Config, page_memo: dict | None = None) -> tuple[FactBook
 
 
 def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book: FactBook,
-                      config: Config, cache: RenderCache,
-                      anchor_ids: dict[str, frozenset[str]]) -> list[SiteError]:
+                      config: Config) -> list[SiteError]:
     """Problems found while rendering, broken anchors, and sources no page cites."""
     errors = [error for page in pages for error in rendered[page.rel].errors]
-    errors += check_anchors(pages, rendered, cache, anchor_ids)
+    errors += check_anchors(pages, rendered)
     citing = citing_pages(pages, rendered)
     warnings = [
         SiteError(source.path, source.line, f"source {source.id!r} is not cited by any page",
@@ -115,31 +120,14 @@ def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book:
     return [w for w in warnings if w.warning]
 
 
-def check_anchors(pages: list[Page], rendered: dict[str, PageSummary], cache: RenderCache,
-                  known: dict[str, frozenset[str]]) -> list[SiteError]:
-    """Every #fragment of an internal link must name an id on the page it points to.
-
-    Ids are read from the cache only for pages that links point into; `known` keeps them by
-    cache key (across builds, in the dev server), pruned to the pages of this build.
-    """
-    by_url = {page.url_path: page for page in pages}
-    current = {summary.key for summary in rendered.values()}
-    for key in [key for key in known if key not in current]:
-        del known[key]
-
-    def ids_of(url_path: str) -> frozenset[str]:
-        target = by_url.get(url_path)
-        if target is None:
-            return frozenset()
-        summary = rendered[target.rel]
-        if summary.key not in known:
-            known[summary.key] = cache.rendered(summary).ids
-        return known[summary.key]
-
+def check_anchors(pages: list[Page], rendered: dict[str, PageSummary]) -> list[SiteError]:
+    """Every #fragment of an internal link must name an id on the page it points to."""
+    by_url = {page.url_path: rendered[page.rel] for page in pages}
     errors = []
     for page in pages:
         for link in rendered[page.rel].fragment_links:
-            if link.fragment not in ids_of(link.target):
+            target = by_url.get(link.target)
+            if target is None or not target.has_id(link.fragment):
                 errors.append(SiteError(page.shown, page.line_of(link.href),
                                         f"link {link.href!r}: no heading or anchor "
                                         f"#{link.fragment} on /{link.target}"))
