@@ -324,6 +324,8 @@ class _Record:
 
 
 def _describe(value: Any) -> str:
+    if value is None:
+        return "empty"
     if isinstance(value, bool):
         return f"a boolean ({str(value).lower()})"
     if isinstance(value, (int, Decimal)):
