@@ -125,12 +125,20 @@ class RenderCache:
         return summaries if version == code_version() else {}
 
     def save_summaries(self, summaries: dict[str, PageSummary]) -> None:
+        self._dump(SUMMARY_INDEX, (code_version(), summaries))
+
+    def _dump(self, name: str, value: object) -> None:
+        """Pickle straight to a temporary file (no copy of 10,000 pages' worth of bytes in
+        memory), then rename it into place."""
+        target = self.folder / name
+        temporary = target.with_name(f"{name}.{os.getpid()}.tmp")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            data = pickle.dumps((code_version(), summaries), pickle.HIGHEST_PROTOCOL)
-            self._write(self.folder / SUMMARY_INDEX, data)
+            with temporary.open("wb") as handle:
+                pickle.dump(value, handle, pickle.HIGHEST_PROTOCOL)
+            temporary.replace(target)
         except OSError:
-            pass
+            temporary.unlink(missing_ok=True)
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
@@ -163,12 +171,7 @@ class RenderCache:
         return memo if version == _page_index_version(config) else {}
 
     def save_page_index(self, config: Config, memo: dict) -> None:
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            data = pickle.dumps((_page_index_version(config), memo), pickle.HIGHEST_PROTOCOL)
-            self._write(self.folder / PAGE_INDEX, data)
-        except OSError:
-            pass
+        self._dump(PAGE_INDEX, (_page_index_version(config), memo))
 
     # -- the last build -------------------------------------------------------------------------
 
