@@ -1,6 +1,7 @@
 """`python build.py serve`: build, serve the site as GitHub Pages would, rebuild and reload.
 
-How it avoids livereload 2.7's traps (see /work/shared/research/conventions.md section 2):
+How it avoids livereload 2.7's known traps (rebuild loops, dropped reloads, one build per
+watched folder, swallowed exceptions, slow polling):
 
 - One watcher over every input (content, data, templates, static, the generator's own code and
   build.py), polled with a short `PeriodicCallback` instead of livereload's 0.8 s `os.walk` of
