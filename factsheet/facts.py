@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -133,6 +133,7 @@ class Fact:
     note: str | None = None
     group: str | None = None
     attributes: Mapping[str, str] = field(default_factory=dict)
+    value_from: str | None = None  # the fact whose value this one restates
     path: str = ""
     line: int = 0
 
@@ -259,6 +260,10 @@ FACT_KEYS = (
     {"id", "label", "type", "value", "as_of", "sources"},
     {"unit", "qualifier", "local", "note", "group", "attributes"},
 )
+# A fact that restates another (the same landing as a timeline row and as a race-table row)
+# names it with `value_from` and gives none of the keys it takes from it: stated once. It may
+# add sources for what it adds itself (a row's attributes).
+BORROWED_KEYS = ("type", "value", "as_of", "unit", "qualifier", "local")
 TOP_LEVEL_KEYS = ("site", "sources", "facts", "groups")
 
 
@@ -453,7 +458,26 @@ def _read_group(record: _Record) -> Group | None:
     )
 
 
+def _read_borrowing_fact(record: _Record) -> Fact | None:
+    """A fact whose value, type, date and sources are those of the fact it names."""
+    required, optional = FACT_KEYS
+    record.check_keys({"id", "label", "value_from"},
+                      (required | optional | {"value_from"}) - set(BORROWED_KEYS))
+    ident, label, origin = record.ident(), record.text("label"), record.ident("value_from")
+    extra_sources = _read_source_ids(record) if "sources" in record.data else ()
+    attributes = _read_attributes(record)
+    group = record.ident("group") if "group" in record.data else None
+    if None in (ident, label, origin, extra_sources):
+        return None
+    return Fact(id=ident, label=label, type="", value=None, as_of=PartialDate(1),  # type: ignore[arg-type]
+                sources=extra_sources, note=record.text("note", required=False), group=group,
+                attributes=attributes, value_from=origin, path=record.path,
+                line=record.data.line)
+
+
 def _read_fact(record: _Record) -> Fact | None:
+    if "value_from" in record.data:
+        return _read_borrowing_fact(record)
     record.check_keys(*FACT_KEYS)
     ident, label = record.ident(), record.text("label")
     kind = record.text("type")
@@ -576,6 +600,7 @@ def load_factbook(
                                             f"(first defined at {first.path}:{first.line})"))
                     continue
                 collected[kind][item.id] = item
+    errors += _resolve_borrowed_values(collected["facts"])
     errors += _cross_check(collected)
     if not site:
         errors.append(SiteError(display_path(data_dir, root), None,
@@ -601,6 +626,24 @@ def _read_site(document: YamlMap, path: str, errors: list[SiteError]) -> SiteMet
     if None in (title, url, language):
         return None
     return SiteMeta(title=title, url=url, language=language, **fields)  # type: ignore[arg-type]
+
+
+def _resolve_borrowed_values(facts: dict[str, Fact]) -> list[SiteError]:
+    errors = []
+    for fact in list(facts.values()):
+        if fact.value_from is None:
+            continue
+        origin = facts.get(fact.value_from)
+        if origin is None or origin.value_from is not None:
+            problem = "unknown fact" if origin is None else "a fact that itself borrows"
+            errors.append(SiteError(fact.path, fact.line, f"fact {fact.id!r} takes its value "
+                                    f"from {problem} {fact.value_from!r}"))
+            del facts[fact.id]
+            continue
+        sources = tuple(dict.fromkeys(origin.sources + fact.sources))
+        facts[fact.id] = replace(fact, sources=sources,
+                                 **{key: getattr(origin, key) for key in BORROWED_KEYS})
+    return errors
 
 
 def _cross_check(collected: dict[str, dict[str, Any]]) -> Iterable[SiteError]:

@@ -360,3 +360,52 @@ def test_every_error_of_every_file_is_collected(tmp_path):
         "got 'May 2024'",
     ]
     assert len(messages) == 3 and messages[2].startswith("data/c.yaml:2: invalid YAML: ")
+
+
+# ---------------------------------------------------------------------------------------------
+# A fact restated in a second table takes its value from the first: stated once
+
+# Appended to HEADER, whose sources list it continues.
+BORROWING = """
+  - id: extra
+    title: Another source
+    publisher: Q
+    accessed: "2026-11-24"
+facts:
+  - id: landing
+    label: Touchdown
+    type: datetime
+    value: "2024-06-02T06:23+08:00"
+    local: Beijing time
+    as_of: "2024-06-02"
+    sources: [src]
+  - id: race-row
+    label: Chang'e-6
+    value_from: landing
+    sources: [extra]
+"""
+
+
+def test_value_from_restates_the_value_date_and_sources(tmp_path):
+    book, errors = load(tmp_path, {"x.yaml": HEADER + BORROWING.lstrip("\n")})
+    assert errors == [], [str(e) for e in errors]
+    row, landing = book.facts["race-row"], book.facts["landing"]
+    shown = "1 June 2024, 22:23\u00a0UTC (06:23 Beijing time on 2 June)"
+    assert row.text() == landing.text() == shown
+    assert row.as_of == landing.as_of and row.type == "datetime"
+    assert row.sources == ("src", "extra")  # the origin's sources, then its own
+
+
+def test_value_from_refuses_a_value_of_its_own(tmp_path):
+    text = BORROWING.replace("value_from: landing\n", "value_from: landing\n    value: 3\n")
+    messages = errors_of(tmp_path, text)
+    assert messages[0].startswith(f"data/x.yaml:{line(text, 'value: 3')}: unknown key 'value' "
+                                  "in fact 'race-row'")
+
+
+def test_value_from_an_unknown_fact_is_an_error(tmp_path):
+    text = BORROWING.replace("value_from: landing", "value_from: landed")
+    assert errors_of(tmp_path, text) == [
+        f"data/x.yaml:{line(text, 'id: race-row')}: fact 'race-row' takes its value from "
+        "unknown fact 'landed'"
+    ]
