@@ -19,6 +19,8 @@ HASHED_SUFFIXES = (".css", ".js")  # cache-busting names for what browsers cache
 class OutputTree:
     """The files of one build, written into a staging folder beside the output folder."""
 
+    changed: tuple[str, ...] | list[str] = ()  # only a LiveTree reports single files
+
     def __init__(self, out_dir: Path, mtime: int | None = None):
         self.out_dir = out_dir
         self.staging = out_dir.parent / f".{out_dir.name}.staging"

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 from .cache import RenderCache, fingerprint_inputs
+from .charts import render_chart
 from .config import Config
 from .context import SiteContext, citing_pages
 from .errors import BuildError, SiteError, display_path
@@ -60,7 +61,7 @@ def build(config: Config, live: LiveOutput | None = None) -> BuildResult:
                             set(assets.values()) | set(DOWNLOADS) | set(HOSTING))
     summaries = live.summaries if live else cache.load_summaries()
     known = set(summaries)
-    rendered, converted = render_pages(pages, book, resolver, cache, config, chart_renderer(),
+    rendered, converted = render_pages(pages, book, resolver, cache, config, render_chart,
                                        summaries)
     if live is None and set(summaries) != known:
         cache.save_summaries(summaries)
@@ -71,22 +72,13 @@ def build(config: Config, live: LiveOutput | None = None) -> BuildResult:
     if live is None:
         cache.record_build(inputs, config.out_dir, files, warnings)
     return BuildResult(len(pages), len(files), converted, False, tuple(warnings),
-                       time.perf_counter() - started, tuple(getattr(tree, "changed", ())))
+                       time.perf_counter() - started, tuple(tree.changed))
 
 
 def source_date_epoch() -> int | None:
     """SOURCE_DATE_EPOCH, for reproducible file times in the Pages artifact."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     return int(epoch) if epoch.isdigit() else None
-
-
-def chart_renderer():
-    """The chart module's entry point (imported here so a build without charts stays small)."""
-    try:
-        from .charts import render_chart
-    except ImportError:  # pragma: no cover - while charts.py is being written
-        return None
-    return render_chart
 
 
 def load_inputs(config: Config, page_memo: dict | None = None) -> tuple[FactBook, list[Page]]:
