@@ -9,27 +9,26 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from .errors import SiteError
 
 HASHED_SUFFIXES = (".css", ".js")  # cache-busting names for what browsers cache hardest
+WRITER_THREADS = 4
 
 
-class OutputTree:
-    """The files of one build, written into a staging folder beside the output folder."""
+class OutputPaths:
+    """The output paths of one build: none may leave the output folder, and each has one
+    source. Subclasses decide where the files go."""
 
     changed: tuple[str, ...] | list[str] = ()  # only a LiveTree reports single files
 
-    def __init__(self, out_dir: Path, mtime: int | None = None):
-        self.out_dir = out_dir
-        self.staging = out_dir.parent / f".{out_dir.name}.staging"
-        self.mtime = mtime  # SOURCE_DATE_EPOCH: reproducible file times in the Pages artifact
+    def __init__(self, root: Path):
+        self.root = root  # where claimed paths are written
         self.claimed: dict[str, str] = {}
         self.folders: dict[str, str] = {}  # folder of a claimed file -> who first wrote in it
         self.errors: list[SiteError] = []
-        shutil.rmtree(self.staging, ignore_errors=True)
-        self.staging.mkdir(parents=True)
 
     def reuse(self, rel: str, key: str, origin: str) -> bool:
         """Whether the file from the last build can stay (never, in a fresh staging folder)."""
@@ -62,34 +61,57 @@ class OutputTree:
         self.claimed[rel] = origin
         for parent in map(str, path.parents):
             self.folders.setdefault(parent, origin)
-        return self.staging / rel
+        return self.root / rel
 
     def _collision(self, name: str, file_origin: str, folder_origin: str) -> None:
         self.errors.append(SiteError(folder_origin, None, f"writes into a folder {name}/, but "
                                      f"{file_origin} writes a file {name}: rename one of them"))
 
+
+class OutputTree(OutputPaths):
+    """The files of one build, written into a staging folder beside the output folder."""
+
+    def __init__(self, out_dir: Path, mtime: int | None = None):
+        self.out_dir = out_dir
+        self.staging = out_dir.parent / f".{out_dir.name}.staging"
+        super().__init__(self.staging)
+        self.mtime = mtime  # SOURCE_DATE_EPOCH: reproducible file times in the Pages artifact
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self.staging.mkdir(parents=True)
+        # Writing is bound by the disk, not the CPU: a few threads keep several file system
+        # calls in flight while the main thread renders the next page.
+        self.io = ThreadPoolExecutor(max_workers=WRITER_THREADS, thread_name_prefix="write")
+        self.pending: list[Future] = []
+
     def write(self, rel: str, data: bytes | str, origin: str) -> None:
         target = self.claim(rel, origin)
-        if target is None:
-            return
-        if isinstance(data, str):
-            data = data.encode("utf-8")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        if self.mtime is not None:
-            os.utime(target, (self.mtime, self.mtime))
+        if target is not None:
+            data = data.encode("utf-8") if isinstance(data, str) else data
+            self.pending.append(self.io.submit(self._store, target, data))
 
     def copy(self, source: Path, rel: str, origin: str) -> None:
         target = self.claim(rel, origin)
-        if target is None:
-            return
+        if target is not None:
+            self.pending.append(self.io.submit(self._store, target, source))
+
+    def _store(self, target: Path, content: bytes | Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        if isinstance(content, Path):
+            shutil.copyfile(content, target)
+        else:
+            target.write_bytes(content)
         if self.mtime is not None:
             os.utime(target, (self.mtime, self.mtime))
 
+    def _finish_writes(self) -> None:
+        """Wait for every write; the first failure (a full disk, say) is raised here."""
+        self.io.shutdown(wait=True)
+        for future in self.pending:
+            future.result()
+
     def commit(self) -> None:
-        """Swap the staging folder in for the output folder."""
+        """Swap the staging folder in for the output folder, once every file is written."""
+        self._finish_writes()
         old = self.out_dir.parent / f".{self.out_dir.name}.old"
         shutil.rmtree(old, ignore_errors=True)
         if self.out_dir.exists():
@@ -98,6 +120,7 @@ class OutputTree:
         shutil.rmtree(old, ignore_errors=True)
 
     def discard(self) -> None:
+        self.io.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(self.staging, ignore_errors=True)
 
 
@@ -144,17 +167,15 @@ class LiveOutput:
         return LiveTree(self)
 
 
-class LiveTree(OutputTree):
-    """One build's view of a LiveOutput: same checks as OutputTree, writes held until commit."""
+class LiveTree(OutputPaths):
+    """One build's view of a LiveOutput: files are held in memory until the build succeeded,
+    then written in place, each atomically, and only where the bytes changed."""
 
-    def __init__(self, live: LiveOutput):  # noqa: D107 - no staging folder: files change in place
+    def __init__(self, live: LiveOutput):
+        super().__init__(live.out_dir)
         self.live = live
-        self.out_dir = self.staging = live.out_dir
-        self.mtime = None
-        self.claimed = {}
-        self.folders = {}
-        self.errors = []
-        self.pending: dict[str, bytes] = {}
+        self.out_dir = live.out_dir
+        self.held: dict[str, bytes] = {}
         self.new_keys: dict[str, str] = {}
         self.changed: list[str] = []
 
@@ -170,13 +191,13 @@ class LiveTree(OutputTree):
 
     def write(self, rel: str, data: bytes | str, origin: str) -> None:
         if self.claim(rel, origin) is not None:
-            self.pending[rel] = data.encode("utf-8") if isinstance(data, str) else data
+            self.held[rel] = data.encode("utf-8") if isinstance(data, str) else data
 
     def copy(self, source: Path, rel: str, origin: str) -> None:
         self.write(rel, source.read_bytes(), origin)
 
     def commit(self) -> None:
-        for rel, data in self.pending.items():
+        for rel, data in self.held.items():
             digest = hashlib.blake2b(data, digest_size=16).hexdigest()
             if self.live.digests.get(rel) == digest and (self.out_dir / rel).is_file():
                 continue
@@ -194,4 +215,4 @@ class LiveTree(OutputTree):
         self.live.keys = self.new_keys
 
     def discard(self) -> None:
-        self.pending.clear()
+        self.held.clear()

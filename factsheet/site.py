@@ -17,7 +17,7 @@ from .context import SiteContext, citing_pages
 from .errors import BuildError, SiteError, display_path
 from .facts import FactBook, load_factbook
 from .markdown_ext import LinkResolver
-from .output import LiveOutput, OutputTree, asset_names, static_files
+from .output import LiveOutput, OutputPaths, OutputTree, asset_names, static_files
 from .pages import Page, load_pages
 from .render import PageSummary
 from .render_all import render_pages
@@ -126,7 +126,7 @@ def check_anchors(pages: list[Page], rendered: dict[str, PageSummary]) -> list[S
     return errors
 
 
-def write_output(tree: OutputTree, config: Config, book: FactBook, pages: list[Page],
+def write_output(tree: OutputPaths, config: Config, book: FactBook, pages: list[Page],
                  rendered: dict[str, PageSummary], assets: dict[str, str],
                  cache: RenderCache) -> list[str]:
     """Render every file into the tree; commit it only if every file was made."""

@@ -13,14 +13,14 @@ from .context import SiteContext
 from .downloads import facts_csv, facts_json
 from .errors import SiteError
 from .hosting import robots_txt, sitemap_xml
-from .output import OutputTree, static_files
+from .output import OutputPaths, static_files
 from .templates import cached_partial, make_environment, template_error
 
 NOT_FOUND_TEMPLATE = "404.html"
 DEFAULT_TEMPLATE = "page.html"
 
 
-def write_site(tree: OutputTree, context: SiteContext, cache: RenderCache, config: Config,
+def write_site(tree: OutputPaths, context: SiteContext, cache: RenderCache, config: Config,
                assets: dict[str, str]) -> list[SiteError]:
     errors: list[SiteError] = []
     env = make_environment(config.templates_dir, context.globals)
