@@ -602,7 +602,8 @@ def load_factbook(
                 collected[kind][item.id] = item
     errors += _resolve_borrowed_values(collected["facts"])
     errors += _cross_check(collected)
-    if not site:
+    unreadable = any(error.message.startswith("invalid YAML") for error in errors)
+    if not site and not unreadable:  # a file that did not parse may well be the one with it
         errors.append(SiteError(display_path(data_dir, root), None,
                                 "no data file defines 'site' (title, url, language)"))
     for _meta, shown, line in site[1:]:
