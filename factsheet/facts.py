@@ -52,9 +52,6 @@ class PartialDate:
             return f"{MONTHS[self.month - 1]} {self.year}"
         return str(self.year)
 
-    def sort_key(self) -> tuple[int, int, int]:
-        return (self.year, self.month or 0, self.day or 0)
-
 
 @dataclass(frozen=True)
 class Coordinates:
