@@ -127,6 +127,9 @@ def command_check(arguments: argparse.Namespace) -> int:
 
     with tempfile.TemporaryDirectory(prefix="factsheet-check-") as scratch:
         out = str(Path(scratch) / "site")
+        if arguments.cache is None:  # share the build's cache: a check converts only new pages
+            out_dir = Path(arguments.out).resolve() if arguments.out else ROOT / "_site"
+            arguments.cache = str(out_dir.parent / ".cache" / "factsheet")
         config, errors = make_config(arguments, out=out)
         if errors:
             return report(errors, None)

@@ -22,7 +22,7 @@ from .pages import Page
 from .render import PageSummary, RenderedPage
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-MANIFEST = "last-build.json"
+MANIFEST = "last-build-{}.json"  # one record per output folder: `check` builds elsewhere
 PAGE_INDEX = "pages.pickle"
 SUMMARY_INDEX = "summaries.pickle"
 
@@ -175,18 +175,22 @@ class RenderCache:
 
     # -- the last build -------------------------------------------------------------------------
 
+    def _manifest(self, out_dir: Path) -> Path:
+        name = hashlib.blake2b(str(out_dir).encode(), digest_size=6).hexdigest()
+        return self.folder / MANIFEST.format(name)
+
     def up_to_date(self, inputs: str, out_dir: Path) -> bool:
         """True when the last build of out_dir read exactly these inputs and its files remain."""
         try:
-            record = json.loads((self.folder / MANIFEST).read_text(encoding="utf-8"))
+            record = json.loads(self._manifest(out_dir).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return False
         if record.get("inputs") != inputs or record.get("out_dir") != str(out_dir):
             return False
         return all((out_dir / rel).is_file() for rel in record.get("files", []))
 
-    def last_warnings(self) -> tuple[SiteError, ...]:
-        record = json.loads((self.folder / MANIFEST).read_text(encoding="utf-8"))
+    def last_warnings(self, out_dir: Path) -> tuple[SiteError, ...]:
+        record = json.loads(self._manifest(out_dir).read_text(encoding="utf-8"))
         return tuple(SiteError(w[0], w[1], w[2], warning=True) for w in record["warnings"])
 
     def record_build(self, inputs: str, out_dir: Path, files: list[str],
@@ -195,6 +199,9 @@ class RenderCache:
                   "warnings": [[w.path, w.line, w.message] for w in warnings]}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            self._write(self.folder / MANIFEST, json.dumps(record).encode())
-        except OSError:
+            self._write(self._manifest(out_dir), json.dumps(record).encode())
+            for other in self.folder.glob(MANIFEST.format("*")):  # folders since removed
+                if not Path(json.loads(other.read_text(encoding="utf-8"))["out_dir"]).exists():
+                    other.unlink()
+        except (OSError, ValueError, KeyError):
             pass

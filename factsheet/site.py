@@ -49,7 +49,7 @@ def build(config: Config, live: LiveOutput | None = None) -> BuildResult:
     cache = RenderCache(config.cache_dir)
     inputs = fingerprint_inputs(config) if live is None else ""
     if live is None and cache.up_to_date(inputs, config.out_dir):
-        warnings = cache.last_warnings()
+        warnings = cache.last_warnings(config.out_dir)
         return BuildResult(0, 0, 0, True, warnings, time.perf_counter() - started)
 
     page_memo = live.pages if live else cache.load_page_index(config)
