@@ -193,10 +193,18 @@ class RenderCache:
         record = json.loads(self._manifest(out_dir).read_text(encoding="utf-8"))
         return tuple(SiteError(w[0], w[1], w[2], warning=True) for w in record["warnings"])
 
+    def page_keys(self, out_dir: Path) -> dict[str, str]:
+        """The input keys of the page files the last build wrote to out_dir."""
+        try:
+            return json.loads(self._manifest(out_dir).read_text(encoding="utf-8"))["keys"]
+        except (OSError, ValueError, KeyError):
+            return {}
+
     def record_build(self, inputs: str, out_dir: Path, files: list[str],
-                     warnings: list[SiteError]) -> None:
+                     warnings: list[SiteError], keys: dict[str, str]) -> None:
         record = {"inputs": inputs, "out_dir": str(out_dir), "files": sorted(files),
-                  "warnings": [[w.path, w.line, w.message] for w in warnings]}
+                  "warnings": [[w.path, w.line, w.message] for w in warnings],
+                  "keys": dict(sorted(keys.items()))}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._write(self._manifest(out_dir), json.dumps(record).encode())

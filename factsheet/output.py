@@ -29,13 +29,15 @@ class OutputPaths:
         self.claimed: dict[str, str] = {}
         self.folders: dict[str, str] = {}  # folder of a claimed file -> who first wrote in it
         self.errors: list[SiteError] = []
+        self.keys: dict[str, str] = {}  # page file -> the key of the inputs it was made from
 
     def reuse(self, rel: str, key: str, origin: str) -> bool:
-        """Whether the file from the last build can stay (never, in a fresh staging folder)."""
+        """Keep the last build's file if it was made from inputs with the same key."""
         return False
 
     def remember(self, rel: str, key: str) -> None:
-        """Note the inputs key of a file just written (used only by LiveTree)."""
+        """Note the inputs key of a page file just written, for the next build's `reuse`."""
+        self.keys[rel] = key
 
     def claim(self, rel: str, origin: str) -> Path | None:
         """Reserve an output path for `origin`; None (and an error) if it is unsafe or taken."""
@@ -71,10 +73,12 @@ class OutputPaths:
 class OutputTree(OutputPaths):
     """The files of one build, written into a staging folder beside the output folder."""
 
-    def __init__(self, out_dir: Path, mtime: int | None = None):
+    def __init__(self, out_dir: Path, mtime: int | None = None,
+                 previous: dict[str, str] | None = None):
         self.out_dir = out_dir
         self.staging = out_dir.parent / f".{out_dir.name}.staging"
         super().__init__(self.staging)
+        self.previous = previous or {}  # the keys of the page files now in out_dir
         self.mtime = mtime  # SOURCE_DATE_EPOCH: reproducible file times in the Pages artifact
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir(parents=True)
@@ -82,6 +86,17 @@ class OutputTree(OutputPaths):
         # calls in flight while the main thread renders the next page.
         self.io = ThreadPoolExecutor(max_workers=WRITER_THREADS, thread_name_prefix="write")
         self.pending: list[Future] = []
+
+    def reuse(self, rel: str, key: str, origin: str) -> bool:
+        """An unchanged page is hard-linked from the current site instead of being rendered:
+        the staging folder still gets a complete site, at the cost of a link."""
+        if self.previous.get(rel) != key or not (self.out_dir / rel).is_file():
+            return False
+        target = self.claim(rel, origin)
+        if target is not None:
+            self.pending.append(self.io.submit(self._store, target, self.out_dir / rel, True))
+            self.remember(rel, key)
+        return True
 
     def write(self, rel: str, data: bytes | str, origin: str) -> None:
         target = self.claim(rel, origin)
@@ -94,10 +109,15 @@ class OutputTree(OutputPaths):
         if target is not None:
             self.pending.append(self.io.submit(self._store, target, source))
 
-    def _store(self, target: Path, content: bytes | Path) -> None:
+    def _store(self, target: Path, content: bytes | Path, link: bool = False) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, Path):
-            shutil.copyfile(content, target)
+            try:
+                if not link:
+                    raise OSError("copy requested")
+                os.link(content, target)
+            except OSError:  # a file system without hard links: copy instead
+                shutil.copyfile(content, target)
         else:
             target.write_bytes(content)
         if self.mtime is not None:
@@ -176,18 +196,14 @@ class LiveTree(OutputPaths):
         self.live = live
         self.out_dir = live.out_dir
         self.held: dict[str, bytes] = {}
-        self.new_keys: dict[str, str] = {}
         self.changed: list[str] = []
 
     def reuse(self, rel: str, key: str, origin: str) -> bool:
         if self.live.keys.get(rel) != key or rel not in self.live.digests:
             return False
         self.claim(rel, origin)
-        self.new_keys[rel] = key
+        self.remember(rel, key)
         return True
-
-    def remember(self, rel: str, key: str) -> None:
-        self.new_keys[rel] = key
 
     def write(self, rel: str, data: bytes | str, origin: str) -> None:
         if self.claim(rel, origin) is not None:
@@ -212,7 +228,7 @@ class LiveTree(OutputPaths):
             (self.out_dir / rel).unlink(missing_ok=True)
             del self.live.digests[rel]
             self.changed.append(rel)
-        self.live.keys = self.new_keys
+        self.live.keys = self.keys
 
     def discard(self) -> None:
         self.held.clear()

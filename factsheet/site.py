@@ -67,10 +67,11 @@ def build(config: Config, live: LiveOutput | None = None) -> BuildResult:
         cache.save_summaries(summaries)
     warnings = validate_rendered(pages, rendered, book, config)
 
-    tree = live.begin() if live else OutputTree(config.out_dir, source_date_epoch())
+    tree = live.begin() if live else OutputTree(config.out_dir, source_date_epoch(),
+                                                 cache.page_keys(config.out_dir))
     files = write_output(tree, config, book, pages, rendered, assets, cache)
     if live is None:
-        cache.record_build(inputs, config.out_dir, files, warnings)
+        cache.record_build(inputs, config.out_dir, files, warnings, tree.keys)
     return BuildResult(len(pages), len(files), converted, False, tuple(warnings),
                        time.perf_counter() - started, tuple(tree.changed))
 

@@ -364,6 +364,30 @@ def test_page_change_converts_only_that_page(scratch_site):
     assert "Now back" in scratch_site.html("far-side/index.html")
 
 
+def test_unchanged_pages_are_linked_from_the_current_site_not_rendered_again(scratch_site):
+    scratch_site.build()
+    inode = {rel: (scratch_site.out / rel).stat().st_ino
+             for rel in ("index.html", "far-side/index.html", "guide/index.html")}
+    scratch_site.edit("content/far-side.md", "Back [home]", "Now back [home]")
+    scratch_site.build()
+    # the guide's file is the very same file (a hard link); the edited page is new
+    assert (scratch_site.out / "guide/index.html").stat().st_ino == inode["guide/index.html"]
+    assert (scratch_site.out / "far-side/index.html").stat().st_ino != inode["far-side/index.html"]
+    assert "Now back" in scratch_site.html("far-side/index.html")
+    # and the site is byte for byte what a build from scratch makes
+    fresh = scratch_site.root.parent / "fresh"
+    scratch_site.build(out=fresh, cache=scratch_site.root.parent / "fresh-cache")
+    assert tree_digest(fresh) == tree_digest(scratch_site.out)
+
+
+def test_a_page_file_deleted_from_the_site_is_rendered_again(scratch_site):
+    scratch_site.build()
+    (scratch_site.out / "guide/index.html").unlink()
+    scratch_site.edit("content/far-side.md", "Back [home]", "Now back [home]")
+    scratch_site.build()
+    assert "<h1" in scratch_site.html("guide/index.html")
+
+
 def test_data_change_converts_every_page(scratch_site):
     scratch_site.build()
     scratch_site.edit("content/data/facts.yaml", "value: 1935.3", "value: 1935.31")
