@@ -61,9 +61,10 @@ def fingerprint_inputs(config: Config) -> str:
     return hasher.hexdigest()
 
 
-def data_digest(config: Config) -> str:
+def folder_digest(folder: Path) -> str:
+    """A hash of every file's path and bytes under a folder."""
     hasher = hashlib.blake2b(digest_size=16)
-    _hash_tree(hasher, config.data_dir)
+    _hash_tree(hasher, folder)
     return hasher.hexdigest()
 
 
@@ -117,15 +118,19 @@ class RenderCache:
 
     def load_summaries(self) -> dict[str, PageSummary]:
         """The summaries of the last build's pages by cache key (one file, not one per page)."""
-        try:
-            with (self.folder / SUMMARY_INDEX).open("rb") as handle:
-                version, summaries = pickle.load(handle)  # noqa: S301 - our own cache
-        except Exception:
-            return {}
-        return summaries if version == code_version() else {}
+        return self._load(SUMMARY_INDEX, code_version())
 
     def save_summaries(self, summaries: dict[str, PageSummary]) -> None:
         self._dump(SUMMARY_INDEX, (code_version(), summaries))
+
+    def _load(self, name: str, version: object) -> dict:
+        """An index saved by `_dump` with this version; empty if missing, unreadable or stale."""
+        try:
+            with (self.folder / name).open("rb") as handle:
+                saved, index = pickle.load(handle)  # noqa: S301 - our own cache
+        except Exception:  # missing or unreadable: the build reads and renders what it needs
+            return {}
+        return index if saved == version else {}
 
     def _dump(self, name: str, value: object) -> None:
         """Pickle straight to a temporary file (no copy of 10,000 pages' worth of bytes in
@@ -163,12 +168,7 @@ class RenderCache:
 
         Valid only for the same code, content folder and places paths are shown relative to.
         """
-        try:
-            with (self.folder / PAGE_INDEX).open("rb") as handle:
-                version, memo = pickle.load(handle)  # noqa: S301 - our own cache
-        except Exception:  # missing or unreadable: read every page again
-            return {}
-        return memo if version == _page_index_version(config) else {}
+        return self._load(PAGE_INDEX, _page_index_version(config))
 
     def save_page_index(self, config: Config, memo: dict) -> None:
         self._dump(PAGE_INDEX, (_page_index_version(config), memo))

@@ -6,7 +6,7 @@ import hashlib
 import multiprocessing
 import os
 
-from .cache import RenderCache, code_version, data_digest
+from .cache import RenderCache, code_version, folder_digest
 from .config import Config
 from .facts import FactBook
 from .markdown_ext import LinkResolver
@@ -56,7 +56,7 @@ def render_pages(pages: list[Page], book: FactBook, resolver: LinkResolver, cach
 
 def _context_digest(resolver: LinkResolver, config: Config) -> str:
     """What every page's Markdown output depends on besides its own text."""
-    parts = (code_version(), data_digest(config), config.base_path,
+    parts = (code_version(), folder_digest(config.data_dir), config.base_path,
              repr(sorted(resolver.pages_by_rel.items())), repr(sorted(resolver.site_paths)))
     return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
 

@@ -7,7 +7,7 @@ import hashlib
 
 from jinja2 import Environment, TemplateNotFound
 
-from .cache import RenderCache, code_version
+from .cache import RenderCache, code_version, folder_digest
 from .config import Config
 from .context import SiteContext
 from .downloads import facts_csv, facts_json
@@ -58,9 +58,7 @@ def site_signature(context: SiteContext, config: Config, assets: dict[str, str])
     parts = [code_version(), config.base_path, str(config.site_url), repr(context.book.site),
              repr(sorted(assets.items()))]
     parts += [repr((p.rel, p.url_path, p.title, p.nav_title, p.order)) for p in context.pages]
-    for path in sorted(config.templates_dir.rglob("*")):
-        if path.is_file():
-            parts.append(path.as_posix() + hashlib.blake2b(path.read_bytes()).hexdigest())
+    parts.append(folder_digest(config.templates_dir))
     return _digest(*parts)
 
 
