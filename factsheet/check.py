@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from .errors import SiteError
+from .github_pages import built_file
 
 LINK_ATTRIBUTES = {"href", "src", "srcset", "poster"}
 
@@ -25,16 +26,12 @@ class _Collector(HTMLParser):
             if name in ("id", "name") and (name == "id" or tag == "a"):
                 self.ids.add(value)
             elif name in LINK_ATTRIBUTES:
-                urls = [part.split()[0] for part in value.split(",") if part.strip()] \
-                    if name == "srcset" else [value]
+                urls = (
+                    [part.split()[0] for part in value.split(",") if part.strip()]
+                    if name == "srcset"
+                    else [value]
+                )
                 self.links.extend((url, self.getpos()[0]) for url in urls if url)
-
-
-def _target_file(site: Path, path: str) -> Path | None:
-    candidate = site / path
-    if path == "" or path.endswith("/"):
-        candidate = candidate / "index.html"
-    return candidate if candidate.is_file() else None
 
 
 def check_built_site(site: Path, base_path: str, shown: str) -> list[SiteError]:
@@ -54,14 +51,20 @@ def check_built_site(site: Path, base_path: str, shown: str) -> list[SiteError]:
             if not parts.path:
                 target: Path | None = path
             elif not parts.path.startswith(base_path):
-                errors.append(SiteError(where, line, f"link {url!r} is outside the base path "
-                                                     f"{base_path} (or relative)"))
+                errors.append(
+                    SiteError(
+                        where,
+                        line,
+                        f"link {url!r} is outside the base path {base_path} (or relative)",
+                    )
+                )
                 continue
             else:
-                target = _target_file(site, unquote(parts.path[len(base_path):]))
+                target = built_file(site, base_path, parts.path)  # as GitHub Pages answers
             if target is None:
                 errors.append(SiteError(where, line, f"broken link {url!r}"))
             elif parts.fragment and target in pages and parts.fragment not in pages[target].ids:
-                errors.append(SiteError(where, line, f"link {url!r}: no id "
-                                                     f"{parts.fragment!r} on that page"))
+                errors.append(
+                    SiteError(where, line, f"link {url!r}: no id {parts.fragment!r} on that page")
+                )
     return errors

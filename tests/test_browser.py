@@ -26,7 +26,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -35,6 +35,8 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # the generator is imported from the project folder
     sys.path.insert(0, str(ROOT))
+from factsheet.github_pages import resolve  # noqa: E402
+
 BASE = "/moon/"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -85,43 +87,26 @@ def browser_site(tmp_path_factory) -> Path:
 
 
 class PagesHandler(http.server.SimpleHTTPRequestHandler):
-    """GitHub Pages, roughly: the folder mounted at BASE, dir -> 301 dir/, dir/ -> index.html,
-    404.html with status 404 for a missing path inside the base, a bare 404 outside it."""
+    """GitHub Pages: the folder mounted at BASE, answered by the project's one URL model."""
 
     def log_message(self, *args) -> None:  # quiet
         pass
 
     def send_head(self):
-        path = unquote(urlsplit(self.path).path)
-        if not path.startswith(BASE):
-            self.send_error(404)
-            return None
-        root = Path(self.directory)
-        rel = path[len(BASE):]
-        target = (root / rel).resolve()
-        if root.resolve() not in (target, *target.parents):
-            self.send_error(404)
-            return None
-        if target.is_dir() and not path.endswith("/"):
-            self.send_response(301)
-            self.send_header("Location", path + "/")
+        found = resolve(Path(self.directory), BASE, urlsplit(self.path).path)
+        if found.location:
+            self.send_response(found.status)
+            self.send_header("Location", found.location)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return None
-        if target.is_dir():
-            target = target / "index.html"
-        elif not target.exists() and target.with_suffix(".html").is_file():
-            target = target.with_suffix(".html")
-        status = 200
-        if not target.is_file():
-            status, target = 404, root / "404.html"
-            if not target.is_file():
-                self.send_error(404)
-                return None
-        body = target.open("rb")
-        self.send_response(status)
-        self.send_header("Content-Type", self.guess_type(str(target)))
-        self.send_header("Content-Length", str(target.stat().st_size))
+        if found.file is None:
+            self.send_error(found.status)
+            return None
+        body = found.file.open("rb")
+        self.send_response(found.status)
+        self.send_header("Content-Type", self.guess_type(str(found.file)))
+        self.send_header("Content-Length", str(found.file.stat().st_size))
         self.end_headers()
         return body
 

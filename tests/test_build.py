@@ -15,6 +15,7 @@ import pytest
 from conftest import HtmlDoc, tree_digest
 
 from factsheet.check import check_built_site
+from factsheet.github_pages import built_file
 from factsheet.output import OutputTree
 
 BASE = "/moon/"
@@ -22,17 +23,6 @@ BASE = "/moon/"
 
 def html_files(out: Path) -> list[Path]:
     return sorted(out.rglob("*.html"))
-
-
-def site_file(out: Path, base: str, url_path: str) -> Path | None:
-    """The built file a base-path-absolute URL path is served from, or None."""
-    if not url_path.startswith(base):
-        return None
-    rel = url_path[len(base):]
-    path = out / rel
-    if rel == "" or rel.endswith("/"):
-        path = path / "index.html"
-    return path if path.is_file() else None
 
 
 def root_relative_links(out: Path) -> list[tuple[str, str]]:
@@ -186,7 +176,7 @@ def test_every_root_relative_url_is_under_the_base_path(built_site):
 
 def test_every_internal_url_resolves_to_a_built_file(built_site):
     for rel, url in root_relative_links(built_site.out):
-        assert site_file(built_site.out, BASE, urlsplit(url).path), f"{rel}: {url}"
+        assert built_file(built_site.out, BASE, urlsplit(url).path), f"{rel}: {url}"
 
 
 def test_the_site_builds_at_the_root_base_path(scratch_site):
@@ -208,7 +198,7 @@ def test_404_page_works_at_any_depth(built_site):
     for url in urls:
         resolved = urlsplit(urljoin(deep, url))
         assert resolved.netloc == "x", url
-        assert site_file(built_site.out, BASE, resolved.path), f"{url} -> {resolved.path}"
+        assert built_file(built_site.out, BASE, resolved.path), f"{url} -> {resolved.path}"
 
 
 def test_real_site_urls_are_under_the_base_path(real_site):
@@ -505,7 +495,7 @@ def test_real_site_markers_link_to_references_on_the_same_page(real_site):
 
 def test_real_site_every_internal_link_resolves(real_site):
     for rel, url in root_relative_links(real_site.out):
-        assert site_file(real_site.out, real_site.base_path, urlsplit(url).path), f"{rel}: {url}"
+        assert built_file(real_site.out, real_site.base_path, urlsplit(url).path), f"{rel}: {url}"
 
 
 def test_real_site_topic_pages_cite_their_sources(real_site):
