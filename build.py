@@ -90,12 +90,10 @@ def make_config(arguments: argparse.Namespace, out: str | None = None):
 
 
 def report(errors, out: str | None) -> int:
-    for error in errors:
-        print(error, file=sys.stderr)
-    count = sum(1 for e in errors if not e.warning)
+    from factsheet.errors import report as report_errors
+
     tail = f"; the previous site in {out} was left untouched" if out else ""
-    print(f"Build failed: {count} error{'s' if count != 1 else ''}{tail}.", file=sys.stderr)
-    return 1
+    return report_errors(errors, tail, stream=sys.stderr)
 
 
 def command_build(arguments: argparse.Namespace) -> int:

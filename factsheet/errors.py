@@ -46,3 +46,18 @@ def display_path(path: Path, root: Path | None = None) -> str:
 @lru_cache(maxsize=16)
 def _resolved(base: Path) -> Path:
     return base.resolve()
+
+
+def report(errors, consequence: str = "", stream=None) -> int:
+    """Every problem as `path:line: message`, then one summary line ("Build failed: N errors"
+    and what that means for the site): the command line and the dev server report alike.
+    Returns 1, the exit status of a failed build."""
+    for error in errors:
+        print(error, file=stream, flush=True)
+    count = sum(1 for e in errors if not getattr(e, "warning", False))
+    print(
+        f"Build failed: {count} error{'s' if count != 1 else ''}{consequence}.",
+        file=stream,
+        flush=True,
+    )
+    return 1

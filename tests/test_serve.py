@@ -27,20 +27,12 @@ import pytest
 
 from factsheet.config import make_config
 from factsheet.output import LiveOutput
-from factsheet.serve import (
-    OVERLAY_ID,
-    Debouncer,
-    ServeState,
-    WatchRoot,
-    changed_paths,
-    describe_failure,
-    inject,
-    make_ignore,
-    overlay_html,
-    resolve,
-    scan,
-    tabs_to_reload,
-)
+from factsheet.serve.failures import describe_failure
+from factsheet.serve.overlay import OVERLAY_ID, inject, overlay_html
+from factsheet.serve.reload import tabs_to_reload
+from factsheet.serve.schedule import Schedule, quiet_wait, signature
+from factsheet.serve.state import ServeState, host_allowed, origin_allowed
+from factsheet.serve.watch import Watcher, input_filter, make_ignore, watch_paths
 from factsheet.site import build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,30 +109,34 @@ def serve_site(tmp_path: Path) -> Path:
 
 # -- coalescing and ignoring --------------------------------------------------------------------
 
-def test_debouncer_turns_a_burst_into_one_batch():
-    debouncer = Debouncer(quiet=0.05)
-    assert debouncer.wait(0.0) is None and not debouncer.due(0.0)
-    for i in range(10):  # ten saves, 10 ms apart
-        debouncer.add({f"/site/content/page-{i}.md"}, now=i * 0.01)
-        assert not debouncer.due(i * 0.01)
-    assert not debouncer.due(0.09 + 0.049)
-    assert debouncer.wait(0.09) == pytest.approx(0.05)
-    assert debouncer.due(0.09 + 0.05)
-    batch = debouncer.take()
-    assert len(batch) == 10
-    assert debouncer.wait(1.0) is None and debouncer.take() == frozenset()
+
+def test_a_batch_waits_until_its_newest_write_is_quiet():
+    ms = 1_000_000
+    assert quiet_wait([], now_ns=0) == 0.0
+    assert quiet_wait([100 * ms], now_ns=100 * ms, quiet=0.05) == pytest.approx(0.05)
+    assert quiet_wait([0, 90 * ms], now_ns=100 * ms, quiet=0.05) == pytest.approx(0.04)
+    assert quiet_wait([0, 40 * ms], now_ns=100 * ms, quiet=0.05) == 0.0
+    # a file stamped in the future (`touch -d`, a clock set back) waits one period, not forever
+    assert quiet_wait([10**18], now_ns=100 * ms, quiet=0.05) == pytest.approx(0.05)
 
 
-def test_debouncer_ignores_empty_changes_and_restarts_the_quiet_period():
-    debouncer = Debouncer(quiet=0.1)
-    debouncer.add([], now=0.0)
-    assert debouncer.wait(0.0) is None
-    debouncer.add(["/a"], now=0.0)
-    debouncer.add([], now=0.08)  # a poll that saw nothing does not extend the wait
-    assert debouncer.due(0.1)
-    debouncer.add(["/a"], now=0.1)  # the same file again: still one path, later deadline
-    assert not debouncer.due(0.15) and debouncer.due(0.2)
-    assert debouncer.take() == frozenset({"/a"})
+def test_schedule_drops_writes_the_last_build_already_read(tmp_path: Path):
+    page, other = tmp_path / "a.md", tmp_path / "b.md"
+    page.write_text("one")
+    other.write_text("x")
+    schedule = Schedule(quiet=0.0)
+    assert schedule.wait() is None
+    assert schedule.add([str(page)])
+    assert schedule.wait() == 0.0
+    assert schedule.take() == frozenset({str(page)})
+    assert schedule.wait() is None
+    # the tail of a burst the build already saw: same bytes, same stat, nothing to build
+    assert not schedule.add([str(page)])
+    page.write_text("two, longer")
+    assert schedule.add([str(page), str(other)])
+    assert schedule.take() == frozenset({str(page), str(other)})
+    page.unlink()
+    assert schedule.add([str(page)]) and signature(str(page)) is None
 
 
 def test_ignore_predicate_uses_absolute_paths(tmp_path: Path, monkeypatch):
@@ -155,82 +151,87 @@ def test_ignore_predicate_uses_absolute_paths(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # a relative path is made absolute before it is compared
     assert ignored("serve/www/far-side/index.html")
     assert not ignored("content/index.md")
-    for junk in (".far-side.md.swp", ".far-side.md.swx", "far-side.md~", ".#far-side.md",
-                 "#far-side.md#", "4913", "site.yaml.tmp", ".DS_Store"):
+    for junk in (
+        ".far-side.md.swp",
+        ".far-side.md.swx",
+        "far-side.md~",
+        ".#far-side.md",
+        "#far-side.md#",
+        "4913",
+        "site.yaml.tmp",
+        ".DS_Store",
+    ):
         assert ignored(str(content / junk)), junk
     for folder in (".git", "__pycache__", "node_modules"):
         assert ignored(str(tmp_path / folder / "x.py")), folder
 
 
-def test_scan_sees_edits_additions_and_removals_but_not_junk(tmp_path: Path):
+def test_the_filter_keeps_inputs_and_only_python_source_of_the_package(tmp_path: Path):
+    package, out = tmp_path / "factsheet", tmp_path / "content" / "_out"
+    wanted = input_filter([out], package_dir=package)
+    assert wanted(None, str(tmp_path / "content" / "a.md"))
+    assert wanted(None, str(package / "site.py")) and wanted(None, str(package / "serve/x.py"))
+    assert not wanted(None, str(package / "notes.txt"))
+    assert not wanted(None, str(package / "__pycache__" / "site.cpython-311.pyc"))
+    assert not wanted(None, str(out / "index.html"))
+    assert not wanted(None, str(tmp_path / "content" / ".a.md.swp"))
+
+
+def test_watch_paths_cover_every_input_once(tmp_path: Path):
+    for folder in ("content/d", "t"):
+        (tmp_path / folder).mkdir(parents=True)
+    config, _ = make_config(
+        ROOT,
+        content=tmp_path / "content",
+        data=tmp_path / "content/d",
+        templates=tmp_path / "t",
+        static=tmp_path / "missing",
+        out=tmp_path / "_site",
+    )
+    paths = watch_paths(config, package_dir=ROOT / "factsheet")
+    # data inside content is watched with it; a missing folder cannot be watched (nor built)
+    assert paths == [tmp_path / "content", tmp_path / "t", ROOT / "factsheet", ROOT / "build.py"]
+
+
+def test_the_watcher_reports_edits_additions_and_removals_but_not_junk(tmp_path: Path):
+    """The real watcher (inotify) on a scratch tree; every wait bounded."""
     content = tmp_path / "content"
     (content / "data").mkdir(parents=True)
     (content / "a.md").write_text("a")
     (content / "data" / "d.yaml").write_text("d")
-    code = tmp_path / "pkg"
-    code.mkdir()
-    (code / "m.py").write_text("x = 1")
-    (code / "notes.txt").write_text("not code")
     out = content / "_out"  # an excluded folder, even inside a watched one
     out.mkdir()
-    (out / "index.html").write_text("x")
-    roots = [WatchRoot(content), WatchRoot(code, recursive=False, suffixes=(".py",))]
-    ignored = make_ignore([out])
-    before = scan(roots, ignored)
-    assert set(before) == {str(content / "a.md"), str(content / "data" / "d.yaml"),
-                           str(code / "m.py")}
-    (content / "a.md").write_text("ab")
-    (content / "b.md").write_text("b")
-    (content / "data" / "d.yaml").unlink()
-    (content / ".a.md.swp").write_text("swap")
-    (out / "index.html").write_text("rebuilt")
-    (code / "notes.txt").write_text("still not code")
-    after = scan(roots, ignored)
-    assert changed_paths(before, after) == {str(content / "a.md"), str(content / "b.md"),
-                                            str(content / "data" / "d.yaml")}
-    assert changed_paths(after, scan(roots, ignored)) == set()
+    batches: queue.Queue[set[str]] = queue.Queue()
+    watcher = Watcher([content], input_filter([out]), batches.put)
+    watcher.start()
+    try:
+        (content / ".a.md.swp").write_text("swap")
+        (out / "index.html").write_text("rebuilt")
+        (content / "a.md").write_text("ab")
+        (content / "b.md").write_text("b")
+        (content / "data" / "d.yaml").unlink()
+        seen: set[str] = set()
+        deadline = time.monotonic() + WAIT
+        wanted = {str(content / "a.md"), str(content / "b.md"), str(content / "data/d.yaml")}
+        while seen != wanted and time.monotonic() < deadline:
+            with contextlib.suppress(queue.Empty):
+                seen |= batches.get(timeout=0.1)
+        assert seen == wanted
+    finally:
+        watcher.stop()
+    assert not watcher._thread.is_alive()
 
 
 # -- answering like GitHub Pages -----------------------------------------------------------------
 
+
 @pytest.fixture
 def served(tmp_path: Path) -> Path:
     out = tmp_path / "www" / "repo"
-    for rel in ("index.html", "far-side/index.html", "about.html", "404.html",
-                "static/style.css", "empty/.keep"):
+    for rel in ("index.html", "far-side/index.html", "about.html", "404.html", "static/style.css"):
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         (out / rel).write_text(rel)
-    (tmp_path / "www" / "secret.txt").write_text("outside the site")
     return out
-
-
-def test_resolve_serves_pretty_urls_under_the_base_path(served: Path):
-    assert resolve(served, "/repo/", "/repo/") == (200, served / "index.html", None)
-    assert resolve(served, "/repo/", "/repo/far-side/").file == served / "far-side/index.html"
-    assert resolve(served, "/repo/", "/repo/far-side") == (301, None, "/repo/far-side/")
-    assert resolve(served, "/repo/", "/repo") == (301, None, "/repo/")
-    assert resolve(served, "/repo/", "/") == (302, None, "/repo/")
-    assert resolve(served, "/repo/", "/repo/about").file == served / "about.html"
-    assert resolve(served, "/repo/", "/repo/static/style.css").status == 200
-    assert resolve(served, "/repo/", "/repo/far-side/index.html").status == 200
-
-
-def test_resolve_answers_404_with_the_custom_page(served: Path):
-    for path in ("/repo/nope/", "/repo/nope", "/far-side/", "/repo/empty", "/repo/empty/",
-                 "/repo/static/"):
-        assert resolve(served, "/repo/", path) == (404, served / "404.html", None), path
-    (served / "404.html").unlink()
-    assert resolve(served, "/repo/", "/repo/nope/") == (404, None, None)
-
-
-def test_resolve_refuses_traversal_and_hidden_files(served: Path):
-    for path in ("/repo/../secret.txt", "/repo/%2e%2e/secret.txt", "/repo/%2E%2E/secret.txt",
-                 "/repo/far-side/../../secret.txt", "/repo/..%2fsecret.txt",
-                 "/repo/..%5csecret.txt", "/repo/empty/.keep", "/repo/%00", "/../../etc/passwd"):
-        found = resolve(served, "/repo/", path)
-        assert found.status == 404 and found.file in (None, served / "404.html"), path
-    (served / "link.txt").symlink_to(served.parent / "secret.txt")
-    assert resolve(served, "/repo/", "/repo/link.txt").status == 404
 
 
 def test_inject_places_script_and_overlay_without_touching_the_rest():
@@ -243,10 +244,29 @@ def test_inject_places_script_and_overlay_without_touching_the_rest():
     assert inject(b"no markup", "<s>") == b"<s>no markup"
 
 
+def test_only_this_machine_and_its_own_pages_pass_the_guard():
+    loopback = frozenset({"127.0.0.1", "localhost", "::1"})
+    for host in ("127.0.0.1:8000", "localhost:8000", "[::1]:8000", "LOCALHOST", "::1"):
+        assert host_allowed(host, loopback), host
+    for host in ("attacker.example:8000", "127.0.0.1.attacker.example", "[::2]:8000", ""):
+        assert not host_allowed(host, loopback), host
+    assert host_allowed("attacker.example", None)  # bound to every interface: no Host guard
+    assert origin_allowed("http://127.0.0.1:8000", "127.0.0.1:8000", loopback)
+    # a rebinding page: its Origin and Host agree, but they do not name this machine
+    assert not origin_allowed("http://attacker.example:8000", "attacker.example:8000", loopback)
+    assert not origin_allowed("http://attacker.example:8000", "127.0.0.1:8000", loopback)
+    assert not origin_allowed("http://127.0.0.1:9999", "127.0.0.1:8000", loopback)
+    assert not origin_allowed("null", "127.0.0.1:8000", loopback)
+
+
 def test_only_tabs_showing_a_changed_page_reload(served: Path):
     state = ServeState(served.parent, served, "/repo/")
-    tabs = {"home": "http://127.0.0.1:1/repo/", "far": "http://127.0.0.1:1/repo/far-side/",
-            "lost": "http://127.0.0.1:1/repo/nope/", "unknown": None}
+    tabs = {
+        "home": "http://127.0.0.1:1/repo/",
+        "far": "http://127.0.0.1:1/repo/far-side/",
+        "lost": "http://127.0.0.1:1/repo/nope/",
+        "unknown": None,
+    }
     assert set(tabs_to_reload(tabs, ["far-side/index.html"], state, False)) == {"far", "unknown"}
     assert set(tabs_to_reload(tabs, ["404.html"], state, False)) == {"lost", "unknown"}
     assert set(tabs_to_reload(tabs, ["sitemap.xml"], state, False)) == {"unknown"}
@@ -256,10 +276,16 @@ def test_only_tabs_showing_a_changed_page_reload(served: Path):
 
 # -- incremental rebuilds (LiveOutput) -------------------------------------------------------------
 
+
 def live_build(site: Path):
-    config, errors = make_config(ROOT, content=site / "content", templates=site / "templates",
-                                 static=site / "static", out=site / "_site",
-                                 cache=site / "cache")
+    config, errors = make_config(
+        ROOT,
+        content=site / "content",
+        templates=site / "templates",
+        static=site / "static",
+        out=site / "_site",
+        cache=site / "cache",
+    )
     assert not errors
     config = dataclasses.replace(config, out_dir=site / "live")
     live = LiveOutput(config.out_dir)
@@ -303,35 +329,6 @@ def test_citing_another_source_rerenders_the_sources_page(serve_site: Path):
     assert "index.html" not in changed
 
 
-def test_reloaded_generator_code_keeps_the_served_state(serve_site: Path):
-    """A code change re-imports factsheet.* afresh; the LiveOutput's record carries over, so the
-    next edit still rewrites one file. In a subprocess: the purge must not touch pytest's own
-    imports of factsheet."""
-    script = f"""
-import sys
-from pathlib import Path
-sys.path.insert(0, {str(ROOT)!r})
-from factsheet.config import make_config
-from factsheet.serve import Builder
-site = Path({str(serve_site)!r})
-config, _ = make_config(Path({str(ROOT)!r}), content=site / "content",
-                        templates=site / "templates", static=site / "static",
-                        out=site / "_site", cache=site / "cache")
-builder = Builder(config, site / "live")
-builder.build()
-old = builder.site
-builder.reload_code([])
-assert builder.site is not old and sys.modules["factsheet.site"] is builder.site
-page = site / "content" / "other.md"
-page.write_text(page.read_text().replace("Original words", "Reloaded words"))
-print(sorted(builder.build().changed))
-"""
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=60, cwd=ROOT)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "['other/index.html']"
-
-
 def test_failures_are_reported_as_path_line_message(tmp_path: Path):
     error = SyntaxError("invalid syntax", (str(ROOT / "factsheet" / "x.py"), 7, 1, "def (", 7, 2))
     assert describe_failure(error, ROOT) == ["factsheet/x.py:7: SyntaxError: invalid syntax"]
@@ -343,6 +340,7 @@ def test_failures_are_reported_as_path_line_message(tmp_path: Path):
 
 
 # -- the server, end to end ----------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -359,12 +357,31 @@ class Server:
         self.tmp = site / "tmp"  # the server's scratch folder goes here (TMPDIR)
         self.tmp.mkdir(exist_ok=True)
         self.process = subprocess.Popen(
-            [sys.executable, "-u", str(ROOT / "build.py"), "serve", "--port", str(self.port),
-             "--content", str(site / "content"), "--templates", str(site / "templates"),
-             "--static", str(site / "static"), "--out", str(site / "_site"),
-             "--cache", str(site / "cache"), *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
-            env={**os.environ, "TMPDIR": str(self.tmp)})
+            [
+                sys.executable,
+                "-u",
+                str(ROOT / "build.py"),
+                "serve",
+                "--port",
+                str(self.port),
+                "--content",
+                str(site / "content"),
+                "--templates",
+                str(site / "templates"),
+                "--static",
+                str(site / "static"),
+                "--out",
+                str(site / "_site"),
+                "--cache",
+                str(site / "cache"),
+                *extra,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "TMPDIR": str(self.tmp)},
+        )
         self.lines: list[str] = []
         self._queue: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -379,8 +396,9 @@ class Server:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise AssertionError(f"no line matching {pattern!r} in {timeout} s; "
-                                     f"output so far: {self.lines}")
+                raise AssertionError(
+                    f"no line matching {pattern!r} in {timeout} s; output so far: {self.lines}"
+                )
             try:
                 line = self._queue.get(timeout=remaining)
             except queue.Empty:
@@ -477,8 +495,12 @@ def test_http_answers_like_github_pages(server: Server):
     assert status == 404 and "Page not found" in body
     status, headers, _ = server.get("/other")
     assert status == 301 and headers["Location"] == "/other/"
-    for path in ("/../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/static/../../x",
-                 "/..%2f..%2fetc%2fpasswd"):
+    for path in (
+        "/../../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/static/../../x",
+        "/..%2f..%2fetc%2fpasswd",
+    ):
         status, _, body = server.get(path)
         assert status in (400, 403, 404) and "root:" not in body, path
     assert server.get("/static/")[0] == 404  # no directory listing
@@ -515,11 +537,26 @@ def test_nothing_the_server_adds_lands_in_a_build(server: Server, serve_site: Pa
     assert "livereload" in server.get("/")[2]
     out = serve_site / "built"
     result = subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), "build", "--content",
-         str(serve_site / "content"), "--templates", str(serve_site / "templates"),
-         "--static", str(serve_site / "static"), "--out", str(out),
-         "--cache", str(serve_site / "cache")],
-        capture_output=True, text=True, cwd=ROOT, timeout=60)
+        [
+            sys.executable,
+            str(ROOT / "build.py"),
+            "build",
+            "--content",
+            str(serve_site / "content"),
+            "--templates",
+            str(serve_site / "templates"),
+            "--static",
+            str(serve_site / "static"),
+            "--out",
+            str(out),
+            "--cache",
+            str(serve_site / "cache"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     for path in out.rglob("*"):
         if path.is_file():
