@@ -351,7 +351,7 @@ def free_port() -> int:
 class Server:
     """`python build.py serve` on the scratch site, its output read line by line."""
 
-    def __init__(self, site: Path, *extra: str):
+    def __init__(self, site: Path, *extra: str, project: Path = ROOT):
         self.port = free_port()
         self.site = site
         self.tmp = site / "tmp"  # the server's scratch folder goes here (TMPDIR)
@@ -360,7 +360,7 @@ class Server:
             [
                 sys.executable,
                 "-u",
-                str(ROOT / "build.py"),
+                str(project / "build.py"),
                 "serve",
                 "--port",
                 str(self.port),
@@ -379,7 +379,7 @@ class Server:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            cwd=ROOT,
+            cwd=project,
             env={**os.environ, "TMPDIR": str(self.tmp)},
         )
         self.lines: list[str] = []
@@ -563,3 +563,194 @@ def test_nothing_the_server_adds_lands_in_a_build(server: Server, serve_site: Pa
             text = path.read_bytes()
             assert b"livereload" not in text and OVERLAY_ID.encode() not in text, path
     assert not (serve_site / "_site").exists()  # serve never writes the --out folder
+
+
+# -- hardening: the server as an adversary would try it --------------------------------------------
+
+
+def test_an_overlong_url_is_refused_without_an_error(server: Server):
+    status, _, body = server.get("/" + "a" * 60_000)
+    assert status in (404, 414) and "Traceback" not in body
+    assert server.get("/other/")[0] == 200
+    server.settle(0.3)
+    assert not [line for line in server.lines if "Traceback" in line or "Uncaught" in line]
+
+
+async def _open_socket(port: int, host: str | None = None, origin: str | None = None):
+    """A WebSocket to /livereload with these headers: 101 and the server's hello, or the HTTP
+    status it was refused with."""
+    from tornado.httpclient import HTTPClientError, HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    headers = {key: value for key, value in (("Host", host), ("Origin", origin)) if value}
+    request = HTTPRequest(
+        f"ws://127.0.0.1:{port}/livereload", headers=headers, request_timeout=WAIT
+    )
+    try:
+        socket_ = await websocket_connect(request)
+    except HTTPClientError as refused:
+        return refused.code, None
+    await socket_.write_message(
+        '{"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}'
+    )
+    hello = await socket_.read_message()
+    socket_.close()
+    return 101, hello
+
+
+def test_the_reload_socket_and_script_refuse_other_sites(server: Server):
+    import asyncio
+
+    own = f"127.0.0.1:{server.port}"
+    rebinding = f"attacker.example:{server.port}"
+    code, hello = asyncio.run(_open_socket(server.port, origin=f"http://{own}"))
+    assert code == 101 and '"hello"' in hello
+    # a DNS-rebinding page: it is served from attacker.example, which now points here
+    assert asyncio.run(_open_socket(server.port, rebinding, f"http://{rebinding}"))[0] == 403
+    assert asyncio.run(_open_socket(server.port, own, "http://attacker.example"))[0] == 403
+    assert asyncio.run(_open_socket(server.port, rebinding))[0] == 403
+    assert server.get("/livereload.js", host=rebinding)[0] == 403
+    assert server.get("/livereload.js")[0] == 200
+
+
+def test_binary_bytes_in_a_data_file_are_blamed_on_that_file(server: Server, serve_site: Path):
+    data = serve_site / "content" / "data" / "site.yaml"
+    good = data.read_bytes()
+    data.write_bytes(good[:40] + b"\x89PNG\r\n\x1a\n\x00\xff\xfe binary " + good[40:])
+    body = server.wait_page("/other/", lambda b: OVERLAY_ID in b)
+    assert re.search(r"content/data/site\.yaml(:\d+)?: ", body), body[-800:]
+    failure = server.wait_for(r"site\.yaml(:\d+)?: ")
+    assert "internal error" not in failure and "yamlfile.py" not in failure
+    data.write_bytes(good)
+    server.wait_page("/other/", lambda b: OVERLAY_ID not in b)
+
+
+def test_the_server_answers_every_request_throughout_rebuilds(server: Server, serve_site: Path):
+    answers: list[tuple[int, bool]] = []
+    done = threading.Event()
+
+    def keep_asking() -> None:
+        while not done.is_set():
+            status, _, body = server.get("/other/")
+            answers.append((status, body.rstrip().endswith("</html>")))
+
+    asker = threading.Thread(target=keep_asking)
+    asker.start()
+    try:
+        template = serve_site / "templates" / "base.html"
+        for i in range(8):  # every page is rewritten by each of these builds
+            edit(template, "</body>", f"<!-- edit {i} --></body>")
+            server.wait_for(r"^Rebuilt")
+    finally:
+        done.set()
+        asker.join(WAIT)
+    assert len(answers) > 8
+    assert set(answers) == {(200, True)}
+
+
+def test_sigterm_stops_the_server_cleanly(server: Server):
+    started = time.monotonic()
+    server.process.send_signal(signal.SIGTERM)
+    assert server.process.wait(timeout=WAIT) == 0
+    assert time.monotonic() - started < 3
+    server.settle(0.2)
+    assert "Traceback" not in "\n".join(server.lines)
+    assert list(server.tmp.iterdir()) == []
+
+
+def test_a_fifo_in_content_does_not_hang_the_server(server: Server, serve_site: Path):
+    os.mkfifo(serve_site / "content" / "stuck.md")
+    time.sleep(0.5)  # long enough for a build to have started on it
+    status, _, body = server.get("/other/")
+    assert status == 200 and "Original words" in body
+    started = time.monotonic()
+    server.process.send_signal(signal.SIGTERM)
+    assert server.process.wait(timeout=WAIT) == 0
+    assert time.monotonic() - started < 3
+    assert "Traceback" not in "\n".join(server.lines)
+
+
+def test_a_fifo_at_start_up_does_not_keep_the_server_from_stopping(serve_site: Path):
+    os.mkfifo(serve_site / "content" / "stuck.md")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "build.py"),
+            "serve",
+            "--port",
+            str(free_port()),
+            "--content",
+            str(serve_site / "content"),
+            "--templates",
+            str(serve_site / "templates"),
+            "--static",
+            str(serve_site / "static"),
+            "--cache",
+            str(serve_site / "cache"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        time.sleep(1.5)  # imports, then the first build meets the FIFO
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=WAIT)[0]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, output
+    assert time.monotonic() - started < 3
+    assert "Traceback" not in output
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """The generator's code (build.py and factsheet/) in a scratch folder, free to edit."""
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy2(ROOT / "build.py", project / "build.py")
+    shutil.copytree(
+        ROOT / "factsheet", project / "factsheet", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    return project
+
+
+def test_a_code_change_restarts_the_server_on_the_new_code(serve_site: Path, project_copy: Path):
+    running = Server(serve_site, project=project_copy)
+    answers: list[int] = []
+    done = threading.Event()
+
+    def keep_asking() -> None:
+        while not done.is_set():
+            answers.append(running.get("/other/")[0])
+
+    asker = threading.Thread(target=keep_asking)
+    try:
+        assert "data-restarted" not in running.get("/other/")[2]
+        pid = running.process.pid
+        asker.start()
+        overlay = project_copy / "factsheet" / "serve" / "overlay.py"
+        edit(overlay, "'<script>(function(){", "'<script data-restarted>(function(){")
+        running.wait_for(r"factsheet/serve/overlay\.py changed: restarting")
+        running.wait_page("/other/", lambda b: "data-restarted" in b)  # new code, every module
+        done.set()
+        asker.join(WAIT)
+        assert running.process.poll() is None and running.process.pid == pid
+        assert answers and set(answers) == {200}  # nothing refused during the restart
+
+        module = project_copy / "factsheet" / "typography.py"
+        good = module.read_text(encoding="utf-8")
+        module.write_text(good + "\ndef broken(:\n", encoding="utf-8")
+        body = running.wait_page("/other/", lambda b: OVERLAY_ID in b)
+        assert re.search(r"factsheet/typography\.py:\d+: SyntaxError", body), body[-800:]
+        assert "data-restarted" in body  # still serving, on the code that worked
+        module.write_text(good, encoding="utf-8")
+        running.wait_page("/other/", lambda b: OVERLAY_ID not in b)
+        assert "Traceback" not in "\n".join(running.lines)
+    finally:
+        done.set()
+        running.stop()
