@@ -8,9 +8,11 @@ Every wait is bounded.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import http.client
+import json
 import os
 import queue
 import re
@@ -384,7 +386,8 @@ class Server:
         )
         self.lines: list[str] = []
         self._queue: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         self.url = self.wait_for(r"^Serving (http://\S+)").split()[1]
 
     def _read(self) -> None:
@@ -441,6 +444,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self._reader.join(WAIT)  # to the end of the output, then let go of the pipe
+        self.process.stdout.close()
         return self.process.returncode
 
 
@@ -598,9 +603,22 @@ async def _open_socket(port: int, host: str | None = None, origin: str | None = 
     return 101, hello
 
 
-def test_the_reload_socket_and_script_refuse_other_sites(server: Server):
-    import asyncio
+async def _first_message_after_info(port: int, page_url: str) -> str:
+    """What the server sends a tab that connects as livereload.js does (hello, then info)."""
+    from tornado.websocket import websocket_connect
 
+    socket_ = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
+    await socket_.write_message(
+        '{"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}'
+    )
+    await socket_.read_message()  # the server's hello
+    await socket_.write_message(json.dumps({"command": "info", "url": page_url, "plugins": {}}))
+    message = await asyncio.wait_for(socket_.read_message(), timeout=WAIT)
+    socket_.close()
+    return message
+
+
+def test_the_reload_socket_and_script_refuse_other_sites(server: Server):
     own = f"127.0.0.1:{server.port}"
     rebinding = f"attacker.example:{server.port}"
     code, hello = asyncio.run(_open_socket(server.port, origin=f"http://{own}"))
@@ -672,6 +690,8 @@ def test_a_fifo_in_content_does_not_hang_the_server(server: Server, serve_site: 
 
 def test_a_fifo_at_start_up_does_not_keep_the_server_from_stopping(serve_site: Path):
     os.mkfifo(serve_site / "content" / "stuck.md")
+    tmp = serve_site / "tmp"  # the server's scratch folder goes here (TMPDIR)
+    tmp.mkdir()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -692,9 +712,13 @@ def test_a_fifo_at_start_up_does_not_keep_the_server_from_stopping(serve_site: P
         stderr=subprocess.STDOUT,
         text=True,
         cwd=ROOT,
+        env={**os.environ, "TMPDIR": str(tmp)},
     )
     try:
-        time.sleep(1.5)  # imports, then the first build meets the FIFO
+        deadline = time.monotonic() + WAIT
+        while not list(tmp.glob("factsheet-serve-*/www")) and time.monotonic() < deadline:
+            time.sleep(0.05)  # imports, then the serve folder: the first build comes next
+        time.sleep(0.5)  # ... and meets the FIFO
         started = time.monotonic()
         process.send_signal(signal.SIGTERM)
         output = process.communicate(timeout=WAIT)[0]
@@ -741,6 +765,9 @@ def test_a_code_change_restarts_the_server_on_the_new_code(serve_site: Path, pro
         asker.join(WAIT)
         assert running.process.poll() is None and running.process.pid == pid
         assert answers and set(answers) == {200}  # nothing refused during the restart
+        # a tab whose socket reconnects after the restart is reloaded onto the new code
+        message = asyncio.run(_first_message_after_info(running.port, running.url + "other/"))
+        assert '"reload"' in message and "/other/" in message
 
         module = project_copy / "factsheet" / "typography.py"
         good = module.read_text(encoding="utf-8")

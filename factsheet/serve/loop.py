@@ -40,6 +40,7 @@ from .state import LOOPBACK, ServeState, allowed_hosts_for
 from .watch import Watcher, input_filter, watch_paths
 
 STILL_SERVING = "; still serving the last good build, with the errors shown on every page"
+RESTART_DRAIN = 0.2  # seconds in which requests accepted before a restart are answered
 
 
 class DevServer:
@@ -68,6 +69,7 @@ class DevServer:
             self.changed,
         )
         self.loop: IOLoop | None = None
+        self.http: httpserver.HTTPServer | None = None
         self.timer = None
         self.building = False
         self.stopping = False
@@ -209,13 +211,23 @@ class DevServer:
         )
 
     def restart(self, code: list[str]) -> None:
-        """The new generator code imports: replace this process with one running it."""
+        """The new generator code imports: replace this process with one running it. First
+        stop accepting (new connections wait in the listening socket's backlog, which a copy
+        of its descriptor keeps open for the new process) and let the requests already
+        accepted be answered."""
         shown = ", ".join(display(p, self.root) for p in code)
         print(f"{shown} changed: restarting the server on the new code.", flush=True)
+        self.stopping = True
         self.watcher.stop()
+        listening = [sock.dup() for sock in self.sockets]
+        if self.http is not None:
+            self.http.stop()
         close_tabs()
+        self.loop.call_later(RESTART_DRAIN, self._exec, listening)
+
+    def _exec(self, listening) -> None:
         shutil.rmtree(self.scratch, ignore_errors=True)
-        restart.reexec(self.sockets)
+        restart.reexec(listening)
 
 
 def make_app(state: ServeState) -> web.Application:
@@ -273,6 +285,7 @@ async def _run(server: DevServer, open_browser: bool) -> int:
     server.state.first_build = asyncio.Event()
     http = httpserver.HTTPServer(make_app(server.state), max_buffer_size=1 << 20)
     http.add_sockets(server.sockets)
+    server.http = http
     server.start(open_browser)
     await stop.wait()
     print("Stopping.", flush=True)

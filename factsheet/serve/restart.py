@@ -66,7 +66,10 @@ def inherited_sockets() -> list[socket.socket] | None:
     fds = os.environ.pop(FDS_VARIABLE, "")
     if not fds:
         return None
-    return [socket.socket(fileno=int(fd)) for fd in fds.split(",")]
+    sockets = [socket.socket(fileno=int(fd)) for fd in fds.split(",")]
+    for sock in sockets:  # as tornado's bind_sockets leaves them (and a later dup() keeps them)
+        sock.setblocking(False)
+    return sockets
 
 
 def restarted() -> bool:

@@ -1,11 +1,13 @@
 """When to build: a burst of saves becomes ONE build, and a write already built is not built
 again.
 
-watchfiles hands over a batch once its set of changed paths stopped growing for one step, but
-ten writes to the same file are one path, so a batch can arrive while an editor (or a test) is
-still writing. Two cheap checks on the files themselves close that gap: a batch waits until its
-newest file is QUIET old, and a path whose (mtime, size, inode) is what the last build read is
-dropped (the tail of a burst the build already saw).
+watchfiles hands over a batch once its set of changed paths stopped growing for one short step,
+but ten writes to the same file are one path, so a batch can arrive while an editor (or a
+checkout) is still writing. Two cheap checks on the files themselves close that gap: a batch
+waits until its newest file is QUIET old, and a path whose (mtime, size, inode) is what the last
+build read is dropped (the tail of a burst the build already saw). So a single save is built
+QUIET after it was written, whatever the watcher's step, and writes less than QUIET apart are
+one build.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import os
 import time
 from collections.abc import Iterable
 
-QUIET = 0.015  # seconds a changed file must have been left alone before it is built
+QUIET = 0.03  # seconds a changed file must have been left alone before it is built
 
 Signature = tuple[int, int, int] | None  # (mtime_ns, size, inode), None for a missing file
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import watchfiles
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # factsheet/
-QUIET_MS = 15  # watchfiles' step: a batch is handed over once no new path arrived for this long
+STEP_MS = 10  # watchfiles hands a batch over once no new path arrived for one step
 MAX_BATCH_MS = 1000  # ... or after this long, during a stream of changes that never pauses
 
 IGNORED_DIRS = frozenset(
@@ -156,7 +156,7 @@ class Watcher:
                 *self.paths,
                 watch_filter=self.wanted,
                 debounce=MAX_BATCH_MS,
-                step=QUIET_MS,
+                step=STEP_MS,
                 stop_event=self._events,
                 rust_timeout=0,
                 raise_interrupt=False,
