@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as etree  # noqa: N813 - Python-Markdown's own name
 from collections.abc import Callable
@@ -104,6 +105,17 @@ def fact_element(fact: Fact) -> etree.Element:
 
 def fact_with_citation(fact: Fact) -> list[etree.Element]:
     return [fact_element(fact), cite_marker(fact.sources)]
+
+
+def data_text(text: object) -> AtomicString:
+    """Text from YAML data, ready for the tree: typography applied, and atomic, so no inline
+    pattern reads it as Markdown or raw HTML; data is text in tables and captions exactly as it
+    is in titles, SVG and JSON-LD.
+
+    The serializer escapes `<` and `>` but leaves an `&` that starts an entity alone (so authors
+    can write `&mdash;` in prose); escaping `&` here makes `&amp;` in data read as typed.
+    """
+    return AtomicString(typographic(str(text)).replace("&", "&amp;"))
 
 
 def problem_element(text: str) -> etree.Element:
@@ -219,6 +231,16 @@ class FinishTreeprocessor(Treeprocessor):
             if sources is not None:
                 fill_marker(element, sources.split(), state)
         wrap_tables(root)
+        plain_toc_names(getattr(self.md, "toc_tokens", []))
+
+
+def plain_toc_names(tokens: list[dict]) -> None:
+    """The toc extension (run just before) gives each heading's name as HTML, entities and all;
+    templates escape what they print, so names become plain text and are escaped exactly once
+    (`Fish & chips`, not `Fish &amp;amp; chips`, in the list of contents)."""
+    for token in tokens:
+        token["name"] = html.unescape(token["name"])
+        plain_toc_names(token["children"])
 
 
 def wrap_tables(root: etree.Element) -> None:
@@ -340,7 +362,7 @@ class FactSheetExtension(Extension):
                                                    "aria-labelledby": f"chart-{name}-caption"})
         picture.text = self.md.htmlStash.store(chart.svg)  # type: ignore[union-attr]
         caption = etree.SubElement(figure, "figcaption", {"id": f"chart-{name}-caption"})
-        caption.text = chart.caption
+        caption.text = data_text(chart.caption)
         facts = self.book.facts
         sources = dict.fromkeys(s for fid in chart.fact_ids for s in facts[fid].sources)
         caption.append(cite_marker(list(sources)))
@@ -360,7 +382,7 @@ class FactSheetExtension(Extension):
 
 def text_span(text: str) -> etree.Element:
     span = etree.Element("span")
-    span.text = text
+    span.text = data_text(text)
     return span
 
 
@@ -373,10 +395,10 @@ def data_table(caption: str, head: list[str], rows: list[list[object]], ident: s
     caption_element = etree.SubElement(table, "caption", {"id": f"{ident}-caption"})
     if caption_hidden:
         caption_element.set("class", "visually-hidden")
-    caption_element.text = caption
+    caption_element.text = data_text(caption)
     header = etree.SubElement(etree.SubElement(table, "thead"), "tr")
     for label in head:
-        etree.SubElement(header, "th", {"scope": "col"}).text = label
+        etree.SubElement(header, "th", {"scope": "col"}).text = data_text(label)
     body = etree.SubElement(table, "tbody")
     for cells in rows:
         row = etree.SubElement(body, "tr")
@@ -387,7 +409,7 @@ def data_table(caption: str, head: list[str], rows: list[list[object]], ident: s
             if isinstance(cell, list):
                 element.extend(cell)  # type: ignore[arg-type]
             else:
-                element.text = str(cell)
+                element.text = data_text(cell)
     return region
 
 
