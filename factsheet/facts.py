@@ -567,11 +567,13 @@ def load_factbook(
     site: list[tuple[SiteMeta, str, int]] = []
     collected: dict[str, dict[str, Any]] = {"sources": {}, "facts": {}, "groups": {}}
     readers = {"sources": _read_source, "facts": _read_fact, "groups": _read_group}
+    unreadable = False  # a file that did not parse may well be the one with 'site'
     for path in data_files(data_dir):
         shown = display_path(path, root)
         document, problems = read_yaml(path, shown)
         errors += problems
         if document is None:
+            unreadable = unreadable or bool(problems)
             continue
         if not isinstance(document, YamlMap):
             errors.append(SiteError(shown, 1, "a data file must be a mapping with keys "
@@ -599,8 +601,7 @@ def load_factbook(
                 collected[kind][item.id] = item
     errors += _resolve_borrowed_values(collected["facts"])
     errors += _cross_check(collected)
-    unreadable = any(error.message.startswith("invalid YAML") for error in errors)
-    if not site and not unreadable:  # a file that did not parse may well be the one with it
+    if not site and not unreadable:
         errors.append(SiteError(display_path(data_dir, root), None,
                                 "no data file defines 'site' (title, url, language)"))
     for _meta, shown, line in site[1:]:

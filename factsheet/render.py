@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from markdown import Markdown
@@ -108,8 +109,12 @@ class MarkdownRenderer:
         html = self.md.convert(page.body)
         headings = tuple(_flatten(self.md.toc_tokens))  # type: ignore[attr-defined]
         state.ids.update(heading.id for heading in headings)
-        errors = tuple(SiteError(page.shown, page.line_of(needle), message)
-                       for message, needle in state.problems)
+        mentions: Counter[str] = Counter()
+        problems = []
+        for message, needle in state.problems:
+            mentions[needle] += 1  # the second problem with one text is at its second mention
+            problems.append(SiteError(page.shown, page.line_of(needle, mentions[needle]), message))
+        errors = tuple(problems)
         return RenderedPage(
             html=html, headings=headings, ids=frozenset(state.ids), links=tuple(state.links),
             references=state.references(), infobox=infobox,
