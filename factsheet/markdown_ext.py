@@ -18,7 +18,7 @@ import re
 import xml.etree.ElementTree as etree  # noqa: N813 - Python-Markdown's own name
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from markdown import Markdown
 from markdown.blockprocessors import BlockProcessor
@@ -450,15 +450,16 @@ class LinkResolver:
                                           "source file (page.md) or use a site path (/page/)")
 
     def _source_path(self, href: str, page_rel: str, path: str, fragment: str) -> ResolvedLink:
-        rel = _join(page_rel, path)
+        rel = _join(page_rel, unquote(path))  # `Über Uns.md` or `%C3%9Cber%20Uns.md`
         target = self.pages_by_rel.get(rel) if rel is not None else None
         if target is None:
             return ResolvedLink(href, problem=f"link to a page that does not exist: {path!r}")
-        url = self.base_path + target + (f"#{fragment}" if fragment else "")
+        url = self.base_path + quote(target) + (f"#{fragment}" if fragment else "")
         return ResolvedLink(url, LinkRef(href, target, fragment))
 
     def _site_path(self, href: str, path: str, fragment: str) -> ResolvedLink:
-        url = self.base_path + path + (f"#{fragment}" if fragment else "")
+        path = unquote(path)
+        url = self.base_path + quote(path) + (f"#{fragment}" if fragment else "")
         if path in self.page_urls or path in self.site_paths:
             return ResolvedLink(url, LinkRef(href, path, fragment) if path in self.page_urls
                                 else None)

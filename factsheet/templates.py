@@ -11,6 +11,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from functools import cache, lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from jinja2 import (
     Environment,
@@ -65,12 +66,13 @@ def cached_partial(env: Environment, name: str) -> Callable[..., Markup]:
 
 def url_helpers(base_path: str, site_url: str) -> dict[str, Callable[[str], str]]:
     def url(path: str = "") -> str:
-        """A site path under the base path: url('far-side/') -> '/REPO/far-side/'."""
-        return base_path + path.lstrip("/")
+        """A site path under the base path: url('far-side/') -> '/REPO/far-side/'; a page
+        `Über Uns.md` is '/REPO/%C3%9Cber%20Uns/' in links, canonical URLs and the sitemap."""
+        return base_path + quote(path.lstrip("/"))
 
     def absolute_url(path: str = "") -> str:
         """The canonical, absolute URL of a site path."""
-        return f"{site_url}/{path.lstrip('/')}"
+        return f"{site_url}/{quote(path.lstrip('/'))}"
 
     return {"url": url, "absolute_url": absolute_url}
 
