@@ -48,8 +48,20 @@ class DuplicateKeyError(yaml.MarkedYAMLError):
 
 
 class UnsafeValueError(yaml.MarkedYAMLError):
-    """A value YAML can express but a fact sheet must not accept: an alias, a number that is not
-    finite or not of a sane size."""
+    """YAML a fact sheet must not accept at all: an alias."""
+
+
+class RefusedValue:
+    """Stands in for a number that is not finite or not of a sane size. The loader reports it
+    with its line and reading goes on, so other mistakes in the file are reported in the same
+    run; the schema says nothing more about it (see facts._Record.error)."""
+
+    def __repr__(self) -> str:
+        return "<refused value>"
+
+
+REFUSED = RefusedValue()
+NOT_FINITE = {"nan", ".nan", "inf", ".inf", "infinity"}
 
 
 # A number in a fact sheet is a measurement: 30 significant digits and powers of ten up to 30
@@ -88,32 +100,36 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
         result.item_lines = [child.start_mark.line + 1 for child in node.value]
         return result
 
-    def construct_decimal(self, node: yaml.ScalarNode) -> Decimal:
+    refused: list[tuple[int, str]]  # (0-based line, message) of every refused value
+
+    def construct_decimal(self, node: yaml.ScalarNode) -> Decimal | RefusedValue:
         text = self.construct_scalar(node)
+        if text.strip().lstrip("+-").lower() in NOT_FINITE:
+            return self.refuse(node, text, "is not a finite number")
         try:
             number = Decimal(text.replace("_", ""))
         except (InvalidOperation, ValueError):
-            raise _bad_number(node, text, "is not a decimal number") from None
+            return self.refuse(node, text, "is not a decimal number")
         if not number.is_finite():
-            raise _bad_number(node, text, "is not a finite number")
+            return self.refuse(node, text, "is not a finite number")
         if number and (len(number.as_tuple().digits) > MAX_DIGITS
                        or abs(number.adjusted()) > MAX_EXPONENT):
-            raise _bad_number(node, text, f"is out of range (at most {MAX_DIGITS} digits, "
-                                          f"powers of ten up to {MAX_EXPONENT})")
+            return self.refuse(node, text, f"is out of range (at most {MAX_DIGITS} digits, "
+                                           f"powers of ten up to {MAX_EXPONENT})")
         return number
 
-    def construct_int(self, node: yaml.ScalarNode) -> int:
+    def construct_int(self, node: yaml.ScalarNode) -> int | RefusedValue:
         text = self.construct_scalar(node)
         if not DECIMAL_INT.fullmatch(text):
-            raise _bad_number(node, text, "is not a whole number in decimal digits")
+            return self.refuse(node, text, "is not a whole number in decimal digits")
         digits = text.replace("_", "").lstrip("+-")
         if len(digits.lstrip("0")) > MAX_DIGITS:
-            raise _bad_number(node, text, f"is out of range (at most {MAX_DIGITS} digits)")
+            return self.refuse(node, text, f"is out of range (at most {MAX_DIGITS} digits)")
         return int(text.replace("_", ""))
 
-
-def _bad_number(node: yaml.ScalarNode, text: str, problem: str) -> UnsafeValueError:
-    return UnsafeValueError(None, None, f"number {excerpt(text)} {problem}", node.start_mark)
+    def refuse(self, node: yaml.ScalarNode, text: str, problem: str) -> RefusedValue:
+        self.refused.append((node.start_mark.line, f"number {excerpt(text)} {problem}"))
+        return REFUSED
 
 
 _RESOLVERS = [
@@ -133,9 +149,13 @@ StrictLoader.add_constructor("tag:yaml.org,2002:int", StrictLoader.construct_int
 
 def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, list[SiteError]]:
     """Parse YAML text; errors carry `path` and the line in the file (offset by `first_line`)."""
+    loader = StrictLoader(text)
+    loader.refused = []
     try:
         refuse_aliases(text)
-        return yaml.load(text, Loader=StrictLoader), []  # noqa: S506 - StrictLoader is a SafeLoader
+        document = loader.get_single_data()
+        return document, [SiteError(path, line + first_line, message)
+                          for line, message in loader.refused]
     except UnsafeValueError as exc:
         mark = exc.problem_mark
         return None, [SiteError(path, mark.line + first_line, exc.problem)]
@@ -152,6 +172,8 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, list[Sit
                                             f"(character #x{exc.character:04x})")]
     except yaml.YAMLError as exc:
         return None, [SiteError(path, first_line, f"invalid YAML: {exc}")]
+    finally:
+        loader.dispose()
 
 
 def refuse_aliases(text: str) -> None:
