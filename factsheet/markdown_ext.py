@@ -140,13 +140,15 @@ class FactInlineProcessor(InlineProcessor):
         if kind == "fact":
             fact = book.facts.get(ident)
             if fact is None:
-                state.problems.append((f"unknown fact {ident!r}", m.group(0)))
+                if not book.is_refused(ident):  # else its data error says what to fix
+                    state.problems.append((f"unknown fact {ident!r}", m.group(0)))
                 return problem_element(m.group(0)), m.start(0), m.end(0)
             state.facts_used.append(ident)
             wrapper.extend(fact_with_citation(fact))
             return wrapper, m.start(0), m.end(0)
         if ident not in book.sources:
-            state.problems.append((f"unknown source {ident!r}", m.group(0)))
+            if not book.is_refused(ident):
+                state.problems.append((f"unknown source {ident!r}", m.group(0)))
             return problem_element(m.group(0)), m.start(0), m.end(0)
         return cite_marker([ident]), m.start(0), m.end(0)
 
@@ -329,7 +331,8 @@ class FactSheetExtension(Extension):
     def facts_table(self, group_id: str, block: str) -> etree.Element:
         group = self.book.groups.get(group_id)
         if group is None:
-            self.state.problems.append((f"unknown group {group_id!r}", block))
+            if not self.book.is_refused(group_id):
+                self.state.problems.append((f"unknown group {group_id!r}", block))
             return problem_element(block)
         facts = self.book.group_facts(group_id)
         head = [group.label_header, group.value_header] + [c.label for c in group.columns]
@@ -348,7 +351,8 @@ class FactSheetExtension(Extension):
         try:
             chart = self.chart_renderer(name, self.book)
         except Exception as exc:  # ChartError: a message for the author, with the page's line
-            self.state.problems.append((str(exc), block))
+            if not (self.book.refused_ids or self.book.unread_files):  # else: data errors first
+                self.state.problems.append((str(exc), block))
             return problem_element(block)
         # The figure holds the picture and its caption; the data table follows it, since a
         # figcaption must be the figure's first or last child.

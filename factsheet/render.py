@@ -127,7 +127,8 @@ class MarkdownRenderer:
         for fact_id in page.infobox:
             fact = self.book.facts.get(fact_id)
             if fact is None:
-                state.problems.append((f"infobox names unknown fact {fact_id!r}", fact_id))
+                if not self.book.is_refused(fact_id):  # else its data error says what to fix
+                    state.problems.append((f"infobox names unknown fact {fact_id!r}", fact_id))
                 continue
             state.facts_used.append(fact_id)
             marker = cite_marker(fact.sources)

@@ -92,3 +92,16 @@ def template_error(exc: Exception, templates_dir: Path, root: Path) -> SiteError
             return SiteError(display_path(path, root), frame.lineno, f"template error: {exc}")
     kind = "template error" if isinstance(exc, TemplateError) else type(exc).__name__
     return SiteError(display_path(templates_dir, root), None, f"{kind}: {exc}")
+
+
+def template_syntax_errors(templates_dir: Path, root: Path) -> list[SiteError]:
+    """Every template that does not compile, found without rendering anything: a build that
+    fails before it writes pages still reports these in the same run."""
+    env = make_environment(templates_dir, {})
+    errors = []
+    for name in env.list_templates(extensions=["html", "xml", "txt"]):
+        try:
+            env.get_template(name)
+        except TemplateSyntaxError as exc:
+            errors.append(template_error(exc, templates_dir, root))
+    return errors

@@ -578,3 +578,58 @@ def test_the_dev_server_leaves_the_policy_out_so_its_reload_script_runs(built_si
     served = inject(built, LIVE_SCRIPT).decode()
     assert "Content-Security-Policy" not in served and LIVE_SCRIPT in served
     assert "Content-Security-Policy" in built_site.html()  # the built site keeps it
+
+
+# ---------------------------------------------------------------------------------------------
+# All problems in one run, and none that only follow from another
+
+
+def test_data_front_matter_reference_and_template_errors_come_in_one_run(scratch_site):
+    scratch_site.edit(FACTS, "label: Basin depth", "label: 1.10")
+    scratch_site.write("content/broken.md", "---\ntitle: B\n---\nText.\n")
+    scratch_site.edit("content/far-side.md", "{fact motto}", "{fact mottos}")
+    scratch_site.edit("templates/page.html", "{% if infobox %}", "{% if infobox %")
+    result = scratch_site.run()
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    expected = [
+        f"{scratch_site.root}/content/broken.md:1: front matter is missing required key "
+        "'description'",
+        f"{scratch_site.root}/{FACTS}:{scratch_site.line_of(FACTS, 'label: 1.10')}: 'label' of "
+        "fact 'depth' must be text, not a number (1.10) (quote it: \"1.10\")",
+        f"{scratch_site.root}/content/far-side.md:"
+        f"{scratch_site.line_of('content/far-side.md', 'mottos')}: unknown fact 'mottos'",
+        f"{scratch_site.root}/templates/page.html:"
+        f"{scratch_site.line_of('templates/page.html', '{% if infobox %')}: template syntax "
+        "error: ",
+    ]
+    assert len(lines) == len(expected) + 1, result.stderr
+    for line, start in zip(lines, expected, strict=False):
+        assert line.startswith(start), result.stderr
+    assert lines[-1].startswith("Build failed: 4 errors")
+    assert not scratch_site.out.exists()
+
+
+def test_a_fact_refused_by_its_data_is_not_also_unknown_to_its_pages(scratch_site):
+    scratch_site.edit(FACTS, "value: 1935.3", "value: !!float .nan")  # `mass`, used on index.md
+    scratch_site.edit(FACTS, "title: Basin survey", "title: [Basin survey]")  # source src-b
+    scratch_site.edit(FACTS, "title: Lunar landings", "title: 12")  # group landings
+    errors = scratch_site.errors()
+    assert all(error.startswith(f"{FACTS}:") for error in errors), errors
+    assert len(errors) == 3, errors
+
+
+def test_a_data_file_that_does_not_parse_hides_no_page_error_and_adds_none(scratch_site):
+    scratch_site.edit(FACTS, "label: Launch\n", "label: [Launch\n")
+    scratch_site.edit("content/index.md", "(guide/index.md)", "(guide.md)")
+    errors = scratch_site.errors()
+    assert [e.split(":")[0] for e in errors] == [FACTS, "content/index.md"], errors
+    assert "link to a page that does not exist: 'guide.md'" in errors[1]
+
+
+def test_a_link_to_a_page_with_broken_front_matter_is_not_also_broken(scratch_site):
+    scratch_site.edit("content/far-side.md", "order: 2\n", "order: two\n")
+    assert scratch_site.errors() == [
+        f"content/far-side.md:{scratch_site.line_of('content/far-side.md', 'order: two')}: "
+        "'order' must be a whole number"
+    ]
