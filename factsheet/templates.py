@@ -73,6 +73,11 @@ def template_globals(env: Environment, name: str) -> frozenset[str]:
     templates it extends, includes or imports, and of partials called as globals, found by
     Jinja's own static analysis (jinja2.meta). A name chosen at run time cannot be followed,
     so then every template's names count: a dependency may be overstated, never missed."""
+    # Analysed in a bare environment: jinja2.meta leaves out the names the environment
+    # already has as globals, which are exactly the ones asked about here.
+    bare = Environment(loader=env.loader, autoescape=True)
+    bare.filters.update(env.filters)
+    bare.tests.update(env.tests)
     seen: set[str] = set()
     names: set[str] = set()
     todo = [name]
@@ -82,7 +87,7 @@ def template_globals(env: Environment, name: str) -> frozenset[str]:
             continue
         seen.add(current)
         source, _filename, _uptodate = env.loader.get_source(env, current)  # type: ignore[union-attr]
-        ast = env.parse(source)
+        ast = bare.parse(source)
         found = meta.find_undeclared_variables(ast)
         names |= found
         for referenced in meta.find_referenced_templates(ast):
