@@ -157,9 +157,9 @@ class Store:
         index.update(summaries)
 
     def rendered(self, summary: PageSummary) -> RenderedPage:
-        """Everything rendered for a page, HTML included."""
+        """Everything rendered for a page, HTML included; LookupError if the store lost it."""
         if summary.page is None:
-            raise OSError(f"the render store lost entry {summary.key} during the build")
+            raise LookupError(summary.key)
         return summary.page
 
     # -- builds --------------------------------------------------------------------------------
@@ -235,7 +235,8 @@ class DiskStore(Store):
             return  # a read-only cache costs speed only
         for name in sorted(self.loaded):
             _atomic_pickle(self.folder / f"{name}.pickle", (self.version, getattr(self, name)))
-        self._prune()
+        if "summaries" in self.loaded:  # else this build knows nothing of what is still used
+            self._prune()
 
     def keep_rendered(self, rendered: RenderedPage) -> PageSummary:
         try:
@@ -253,18 +254,11 @@ class DiskStore(Store):
         try:
             with self._entry(summary.key).open("rb") as handle:
                 rendered = pickle.load(handle)  # noqa: S301 - our own cache
-        except Exception as exc:
-            raise OSError(f"the render cache lost entry {summary.key} during the build") from exc
-        if not isinstance(rendered, RenderedPage):
-            raise OSError(f"the render cache entry {summary.key} is not a rendered page")
+        except Exception as exc:  # deleted or damaged since: the caller renders it again
+            raise LookupError(summary.key) from exc
+        if not isinstance(rendered, RenderedPage) or rendered.key != summary.key:
+            raise LookupError(summary.key)
         return rendered
-
-    def summary(self, rel: str, key: str, uses_digest) -> PageSummary | None:
-        summary = super().summary(rel, key, uses_digest)
-        if summary is not None and summary.page is None and \
-                not self._entry(summary.key).is_file():
-            return None  # the entry was deleted by hand: render again
-        return summary
 
     def _entry(self, key: str) -> Path:
         return self.folder / "pages" / key[:2] / f"{key}.pickle"

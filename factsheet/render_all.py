@@ -12,7 +12,7 @@ from .facts import FactBook
 from .incremental import Store, entry_key, page_key
 from .markdown_ext import LinkResolver
 from .pages import Page
-from .render import MarkdownRenderer, PageSummary
+from .render import MarkdownRenderer, PageSummary, RenderedPage
 
 # Below this many pages, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48
@@ -45,6 +45,37 @@ def render_pages(pages: list[Page], book: FactBook, resolver: LinkResolver, stor
     return rendered, len(todo)
 
 
+class Renderings:
+    """The full rendering of each page for the writer: from the store, or converted again in
+    this process if the store has lost it since (a cache folder cleaned or damaged by hand)."""
+
+    def __init__(self, store: Store, book: FactBook, resolver: LinkResolver, base: str,
+                 digests: Digests, chart_renderer):
+        self.store, self.base, self.digests = store, base, digests
+        self.make_renderer = lambda: MarkdownRenderer(book, resolver, chart_renderer)
+        self.renderer: MarkdownRenderer | None = None
+
+    def __call__(self, page: Page, summary: PageSummary) -> RenderedPage:
+        try:
+            return self.store.rendered(summary)
+        except LookupError:
+            self.renderer = self.renderer or self.make_renderer()
+            summary = convert(self.renderer, page, page_key(page, self.base), self.store,
+                              self.digests)
+            return summary.page or self.store.rendered(summary)
+
+
+def convert(renderer: MarkdownRenderer, page: Page, key: str, store: Store,
+            digests: Digests) -> PageSummary:
+    """Convert one page and keep the result in the store, under the key of its inputs and
+    of everything it used."""
+    rendered = renderer.render(page)
+    uses_digest = digests.combined("\n".join(sorted(rendered.uses)))
+    rendered = replace(rendered, render_key=key, uses_digest=uses_digest,
+                       key=entry_key(key, uses_digest))
+    return store.keep_rendered(rendered)
+
+
 def _convert_all(todo: list[Page], keys: dict[str, str], setup: tuple, jobs: int):
     global _worker_setup, _worker_renderer
     jobs = jobs or os.cpu_count() or 1
@@ -61,13 +92,10 @@ def _convert_all(todo: list[Page], keys: dict[str, str], setup: tuple, jobs: int
 
 
 def _convert(task: tuple[Page, str]) -> PageSummary:
+    """One page, in a worker process (or in this one, for a few pages)."""
     global _worker_renderer
     page, key = task
     book, resolver, chart_renderer, store, digests = _worker_setup  # type: ignore[misc]
     if _worker_renderer is None:
         _worker_renderer = MarkdownRenderer(book, resolver, chart_renderer)
-    rendered = _worker_renderer.render(page)
-    uses_digest = digests.combined("\n".join(sorted(rendered.uses)))
-    rendered = replace(rendered, render_key=key, uses_digest=uses_digest,
-                       key=entry_key(key, uses_digest))
-    return store.keep_rendered(rendered)
+    return convert(_worker_renderer, page, key, store, digests)

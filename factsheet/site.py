@@ -21,7 +21,7 @@ from .markdown_ext import LinkResolver
 from .output import LiveOutput, OutputPaths, StagedOutput, asset_names, static_files
 from .pages import Page, load_pages
 from .render import PageSummary
-from .render_all import render_pages
+from .render_all import Renderings, render_pages
 from .writer import write_site
 
 DOWNLOADS = ("facts.json", "facts.csv")
@@ -62,13 +62,14 @@ def build(config: Config, store: Store | None = None,
         site_paths = set(assets.values()) | set(DOWNLOADS) | set(HOSTING)
         resolver = LinkResolver(config.base_path, pages_by_rel, site_paths)
         digests = Digests(book, pages_by_rel, site_paths)
-        rendered, converted = render_pages(pages, book, resolver, store,
-                                           render_base(config), digests,
+        base = render_base(config)
+        rendered, converted = render_pages(pages, book, resolver, store, base, digests,
                                            render_chart, config.jobs)
         warnings = validate_rendered(pages, rendered, book, config)
 
         tree = output.begin(store.output_keys(output.out_dir))
-        files = write_output(tree, config, book, pages, rendered, assets, store, inputs,
+        renderings = Renderings(store, book, resolver, base, digests, render_chart)
+        files = write_output(tree, config, book, pages, rendered, assets, renderings, inputs,
                              digests)
         store.record_build(inputs, output.out_dir, files, warnings, tree.keys)
     finally:
@@ -131,12 +132,12 @@ def check_anchors(pages: list[Page], rendered: dict[str, PageSummary]) -> list[S
 
 
 def write_output(tree: OutputPaths, config: Config, book: FactBook, pages: list[Page],
-                 rendered: dict[str, PageSummary], assets: dict[str, str], store: Store,
-                 inputs: Inputs, digests: Digests) -> list[str]:
+                 rendered: dict[str, PageSummary], assets: dict[str, str],
+                 renderings: Renderings, inputs: Inputs, digests: Digests) -> list[str]:
     """Render every file into the tree; commit it only if every file was made."""
     try:
         context = SiteContext.create(config, book, pages, rendered, assets)
-        errors = write_site(tree, context, store, config, assets, inputs, digests)
+        errors = write_site(tree, context, renderings, config, assets, inputs, digests)
         if errors or tree.errors:
             raise BuildError(errors + tree.errors)
         tree.commit()

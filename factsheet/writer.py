@@ -11,15 +11,16 @@ from .dependencies import Digests
 from .downloads import facts_csv, facts_json
 from .errors import SiteError
 from .hosting import robots_txt, sitemap_xml
-from .incremental import Inputs, Store, code_version, output_key
+from .incremental import Inputs, code_version, output_key
 from .output import OutputPaths, static_files
+from .render_all import Renderings
 from .templates import cached_partial, make_environment, template_error, template_globals
 
 NOT_FOUND_TEMPLATE = "404.html"
 DEFAULT_TEMPLATE = "page.html"
 
 
-def write_site(tree: OutputPaths, context: SiteContext, store: Store, config: Config,
+def write_site(tree: OutputPaths, context: SiteContext, renderings: Renderings, config: Config,
                assets: dict[str, str], inputs: Inputs, digests: Digests) -> list[SiteError]:
     errors: list[SiteError] = []
     env = make_environment(config.templates_dir, context.globals)
@@ -37,7 +38,7 @@ def write_site(tree: OutputPaths, context: SiteContext, store: Store, config: Co
                          *(digests(f"source:{source_id}") for source_id in summary.source_ids))
         if tree.reuse(page.output, key, page.shown):
             continue
-        variables = context.page_variables(page, store.rendered(summary))
+        variables = context.page_variables(page, renderings(page, summary))
         output = _render(env, page.template, variables, config, errors, page.shown)
         if output is not None:
             tree.write(page.output, output, page.shown)

@@ -283,3 +283,24 @@ def test_the_same_input_gives_the_same_bytes_from_either_store(tmp_path: Path, m
     live = LiveOutput(tmp_path / "live")
     build(dataclasses.replace(config, out_dir=live.out_dir), MemoryStore(), live)
     assert tree_digest(live.out_dir) == tree_digest(config.out_dir)
+
+
+def test_a_build_with_nothing_changed_keeps_the_cached_renderings(scratch_site: ScratchSite):
+    """A skipped build must not prune the renderings the next build will reuse."""
+    scratch_site.build()
+    assert scratch_site.build().skipped
+    scratch_site.edit("templates/base.html", "</footer>", "<!-- x --></footer>")
+    assert scratch_site.build().rendered == 0
+
+
+def test_renderings_lost_from_the_cache_are_converted_again(scratch_site: ScratchSite):
+    """The index still names them, but the entries are gone or damaged: no internal error."""
+    scratch_site.build()
+    entries = sorted((scratch_site.cache / "pages").rglob("*.pickle"))
+    entries[0].unlink()
+    for entry in entries[1:]:
+        entry.write_bytes(b"\x80\x05N.")
+    scratch_site.edit("templates/base.html", "</footer>", "<!-- x --></footer>")
+    scratch_site.build()
+    assert "<h1" in scratch_site.html("guide/index.html")
+    assert "<!-- x -->" in scratch_site.html("guide/index.html")
