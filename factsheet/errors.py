@@ -13,7 +13,7 @@ MESSAGE_LENGTH = 300
 
 
 def excerpt(value: object, limit: int = EXCERPT_LENGTH) -> str:
-    """`repr(value)`, cut in the middle of a long value: '9999…9999' (41 characters)."""
+    """`repr(value)`, cut in the middle when longer than `limit`: '9999…9999'."""
     text = str(value)
     if len(text) > limit:
         half = limit // 2

@@ -633,3 +633,71 @@ def test_a_link_to_a_page_with_broken_front_matter_is_not_also_broken(scratch_si
         f"content/far-side.md:{scratch_site.line_of('content/far-side.md', 'order: two')}: "
         "'order' must be a whole number"
     ]
+
+
+def test_an_error_about_a_huge_reference_is_short(scratch_site):
+    scratch_site.write("content/big.md", FRONT + "{fact " + "x" * 2_000_000 + "}\n")
+    errors = scratch_site.errors()
+    assert len(errors) == 1 and errors[0].startswith("content/big.md:5: unknown fact 'xxx")
+    assert len(errors[0]) <= 320
+
+
+@pytest.mark.parametrize(
+    ("name", "encoded"), [("R&D.md", "R%26D/"), ("50% off.md", "50%25%20off/")]
+)
+def test_reserved_characters_in_a_page_name_are_encoded_in_the_sitemap(scratch_site, name, encoded):
+    scratch_site.write(f"content/{name}", "---\ntitle: T\ndescription: D.\n---\nHi.\n")
+    scratch_site.build()
+    locs = [
+        loc.text
+        for loc in ET.fromstring(scratch_site.html("sitemap.xml")).iter(
+            "{http://www.sitemaps.org/schemas/sitemap/0.9}loc"
+        )
+    ]
+    assert f"https://example.org/scratch/{encoded}" in locs
+
+
+# Regression guards: inputs the generator already handled, kept so they stay handled.
+
+GUARDS = {
+    "a Python object tag": (
+        FACTS,
+        "label: Launch\n",
+        "label: !!python/object/apply:os.system [echo hi]\n",
+        "could not determine a constructor",
+    ),
+    "5,000 nested lists": (
+        FACTS,
+        "label: Launch\n",
+        "label: " + "[" * 5000 + "]" * 5000 + "\n",
+        "exceeded maximum nesting depth",
+    ),
+    "a lone surrogate escape": (
+        FACTS,
+        "label: Launch\n",
+        'label: "La\\ud800unch"\n',
+        "invalid Unicode character escape",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", GUARDS)
+def test_hostile_yaml_is_an_error_on_its_line(scratch_site, case):
+    rel, old, new, message = GUARDS[case]
+    line = scratch_site.line_of(rel, old.strip())
+    scratch_site.edit(rel, old, new)
+    errors = scratch_site.errors()
+    assert len(errors) == 1 and errors[0].startswith(f"{rel}:{line}: "), errors
+    assert message in errors[0]
+
+
+def test_a_title_cannot_close_the_json_ld_script(scratch_site):
+    scratch_site.edit(
+        "content/index.md",
+        'title: "Chang\'e-6 at home"',
+        'title: "</script><script>alert(1)</script>"',
+    )
+    scratch_site.build()
+    html = scratch_site.html()
+    assert html.count("<script") == 1  # the JSON-LD block, and nothing the title opened
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)" in html  # <title>, <h1>, meta tags
