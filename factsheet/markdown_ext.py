@@ -94,31 +94,31 @@ def cite_marker(source_ids: tuple[str, ...] | list[str]) -> etree.Element:
     return marker
 
 
+def data_text(text: object, typography: bool = True) -> AtomicString:
+    """Text from YAML data, ready for the tree: typography applied, and atomic, so no inline
+    pattern reads it as Markdown or raw HTML; data is text in values, tables and captions
+    exactly as it is in titles, SVG and JSON-LD.
+
+    The serializer escapes `<` and `>` but leaves an `&` that starts an entity alone (so authors
+    can write `&mdash;` in prose); escaping `&` here makes `&amp;` in data read as typed.
+    """
+    text = typographic(str(text)) if typography else str(text)
+    return AtomicString(text.replace("&", "&amp;"))
+
+
 def fact_element(fact: Fact) -> etree.Element:
     """The fact's formatted value; dates carry a machine-readable <time>."""
     span = etree.Element("span", {"class": "fact", "data-fact": fact.id})
     if fact.type in ("date", "datetime"):
         time = etree.SubElement(span, "time", {"datetime": fact.machine_value()})
-        time.text = AtomicString(fact.text())
+        time.text = data_text(fact.text(), typography=False)
     else:  # a text fact gets the typography of the prose around it
-        text = fact.text()
-        span.text = AtomicString(typographic(text) if fact.type == "text" else text)
+        span.text = data_text(fact.text(), typography=fact.type == "text")
     return span
 
 
 def fact_with_citation(fact: Fact) -> list[etree.Element]:
     return [fact_element(fact), cite_marker(fact.sources)]
-
-
-def data_text(text: object) -> AtomicString:
-    """Text from YAML data, ready for the tree: typography applied, and atomic, so no inline
-    pattern reads it as Markdown or raw HTML; data is text in tables and captions exactly as it
-    is in titles, SVG and JSON-LD.
-
-    The serializer escapes `<` and `>` but leaves an `&` that starts an entity alone (so authors
-    can write `&mdash;` in prose); escaping `&` here makes `&amp;` in data read as typed.
-    """
-    return AtomicString(typographic(str(text)).replace("&", "&amp;"))
 
 
 def problem_element(text: str) -> etree.Element:

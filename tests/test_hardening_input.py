@@ -701,3 +701,13 @@ def test_a_title_cannot_close_the_json_ld_script(scratch_site):
     html = scratch_site.html()
     assert html.count("<script") == 1  # the JSON-LD block, and nothing the title opened
     assert "&lt;/script&gt;&lt;script&gt;alert(1)" in html  # <title>, <h1>, meta tags
+
+
+def test_an_entity_in_a_text_fact_reads_as_typed_in_prose_and_infobox(scratch_site):
+    scratch_site.edit(FACTS, 'value: "Chang\'e goes -- far"', 'value: "AT&amp;T & co"')
+    scratch_site.edit("content/index.md", "infobox: [mass, landing]", "infobox: [motto]")
+    scratch_site.build()
+    for page in ("far-side/index.html", "index.html"):
+        assert '<span class="fact" data-fact="motto">AT&amp;amp;T &amp; co</span>' in (
+            scratch_site.html(page)
+        )
