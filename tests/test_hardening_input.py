@@ -19,6 +19,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from conftest import HtmlDoc, prose
 
+from factsheet.errors import BuildError
+
 FACTS = "content/data/facts.yaml"
 FRONT = '---\ntitle: Test page\ndescription: "A page written by a test."\n---\n'
 LIVE_MARKUP = re.compile(r"<(script|img|u|b|i|svg|iframe)\b", re.IGNORECASE)
@@ -711,3 +713,23 @@ def test_an_entity_in_a_text_fact_reads_as_typed_in_prose_and_infobox(scratch_si
         assert '<span class="fact" data-fact="motto">AT&amp;amp;T &amp; co</span>' in (
             scratch_site.html(page)
         )
+
+
+@pytest.mark.parametrize("store", ["disk", "memory"])
+def test_pages_checked_against_broken_data_are_right_once_it_is_fixed(scratch_site, store):
+    """Pages rendered against the usable part of broken data must not be reused as they were."""
+    from factsheet.incremental import MemoryStore
+    from factsheet.site import build
+
+    config = scratch_site.config()
+    memory = MemoryStore() if store == "memory" else None
+    build(config, store=memory)
+    scratch_site.edit(FACTS, "value: 1935.3", "value: !!float .nan")
+    scratch_site.edit("content/far-side.md", "{fact motto}", "{fact mottos}")
+    with pytest.raises(BuildError):
+        build(config, store=memory)
+    scratch_site.edit(FACTS, "value: !!float .nan", "value: 1935.3")
+    scratch_site.edit("content/far-side.md", "{fact mottos}", "{fact motto}")
+    build(config, store=memory)
+    assert 'data-fact="mass">1,935.3\u00a0g</span>' in scratch_site.html()
+    assert "build-problem" not in scratch_site.html() + scratch_site.html("far-side/index.html")
