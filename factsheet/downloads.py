@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from .facts import Fact, FactBook
 
@@ -33,16 +34,33 @@ def facts_json(book: FactBook) -> str:
     document = {
         "title": f"{book.site.title}: facts and sources",
         "facts": [dict(_row(fact), sources=list(fact.sources),
-                       attributes=dict(sorted(fact.attributes.items())))
+                       attributes=dict(sorted(fact.attributes.items())),
+                       verified=fact.verified.iso() if fact.verified else None)
                   for fact in book.facts.values()],
         "sources": [
             {"id": s.id, "title": s.title, "publisher": s.publisher, "url": s.url,
              "published": s.published.iso() if s.published else None,
-             "accessed": s.accessed.iso(), "archive_url": s.archive_url, "note": s.note}
+             "accessed": s.accessed.iso(), "archive_url": s.archive_url, "note": s.note,
+             "doi": s.doi, "passages": dict(s.passages)}
             for s in book.sources.values()
         ],
     }
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Numbers the generator itself wrote (a quantity, a range "min/max", coordinates "lat,lon"):
+# a spreadsheet reads them as numbers, never as a formula, so a negative one stays as it is.
+PLAIN_NUMBERS = re.compile(r"-?\d+(?:\.\d+)?(?:[/,]-?\d+(?:\.\d+)?)?")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """The cell as a spreadsheet should show it: text that would start a formula gets a single
+    quote in front (which spreadsheets hide), as OWASP advises; plain numbers stay numbers."""
+    if cell.startswith(FORMULA_START) and not PLAIN_NUMBERS.fullmatch(cell):
+        return "'" + cell
+    return cell
 
 
 def facts_csv(book: FactBook) -> str:
@@ -50,5 +68,5 @@ def facts_csv(book: FactBook) -> str:
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for fact in book.facts.values():
-        writer.writerow(_row(fact))
+        writer.writerow({key: spreadsheet_safe(cell) for key, cell in _row(fact).items()})
     return buffer.getvalue()

@@ -6,6 +6,24 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+# No message repeats megabytes of input: a value quoted in one is cut to a short excerpt, and a
+# message as a whole to a few lines (the dev server's overlay shows it on every page).
+EXCERPT_LENGTH = 60
+MESSAGE_LENGTH = 300
+
+
+def excerpt(value: object, limit: int = EXCERPT_LENGTH) -> str:
+    """`repr(value)`, cut in the middle when longer than `limit`: '9999…9999'."""
+    text = str(value)
+    if len(text) > limit:
+        half = limit // 2
+        text = f"{text[:half]}\u2026{text[-half:]}"
+    return repr(text)
+
+
+def shorten(message: str, limit: int = MESSAGE_LENGTH) -> str:
+    return message if len(message) <= limit else message[: limit - 1] + "\u2026"
+
 
 @dataclass(frozen=True, order=True)
 class SiteError:
@@ -16,10 +34,21 @@ class SiteError:
     message: str
     warning: bool = False
 
+    def __post_init__(self) -> None:
+        if len(self.message) > MESSAGE_LENGTH:  # however the message was made
+            object.__setattr__(self, "message", shorten(self.message))
+
     def __str__(self) -> str:
         place = f"{self.path}:{self.line}" if self.line else self.path
         kind = "warning: " if self.warning else ""
         return f"{place}: {kind}{self.message}"
+
+
+class ContentError(Exception):
+    """A problem in the content that the code finding it can describe but not place: the caller
+    that knows the page and line turns it into a SiteError. Any other exception raised while
+    building is a bug in the generator, reported as an internal error (exit 2), never blamed
+    on a line of someone's Markdown."""
 
 
 class BuildError(Exception):

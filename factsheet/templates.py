@@ -11,6 +11,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from functools import cache, lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from jinja2 import (
     Environment,
@@ -19,6 +20,7 @@ from jinja2 import (
     TemplateError,
     TemplateNotFound,
     TemplateSyntaxError,
+    meta,
     select_autoescape,
 )
 from markupsafe import Markup
@@ -60,17 +62,56 @@ def cached_partial(env: Environment, name: str) -> Callable[..., Markup]:
     def render(**variables: object) -> Markup:
         return Markup(env.get_template(name).render(**variables))  # noqa: S704 - autoescaped
 
-    return lambda **variables: render(**variables)
+    def partial(**variables: object) -> Markup:
+        return render(**variables)
+
+    partial.template_name = name  # type: ignore[attr-defined] # read by template_globals
+    return partial
+
+
+def template_globals(env: Environment, name: str) -> frozenset[str]:
+    """Every global variable a template can read: its own undeclared names and those of the
+    templates it extends, includes or imports, and of partials called as globals, found by
+    Jinja's own static analysis (jinja2.meta). A name chosen at run time cannot be followed,
+    so then every template's names count: a dependency may be overstated, never missed."""
+    # Analysed in a bare environment: jinja2.meta leaves out the names the environment
+    # already has as globals, which are exactly the ones asked about here.
+    bare = Environment(loader=env.loader, autoescape=True)
+    bare.filters.update(env.filters)
+    bare.tests.update(env.tests)
+    seen: set[str] = set()
+    names: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        source, _filename, _uptodate = env.loader.get_source(env, current)  # type: ignore[union-attr]
+        ast = bare.parse(source)
+        found = meta.find_undeclared_variables(ast)
+        names |= found
+        for referenced in meta.find_referenced_templates(ast):
+            if referenced is None:  # a name computed at run time: assume any template
+                todo += env.loader.list_templates()  # type: ignore[union-attr]
+            else:
+                todo.append(referenced)
+        for variable in found:
+            partial = getattr(env.globals.get(variable), "template_name", None)
+            if partial:
+                todo.append(partial)
+    return frozenset(names)
 
 
 def url_helpers(base_path: str, site_url: str) -> dict[str, Callable[[str], str]]:
     def url(path: str = "") -> str:
-        """A site path under the base path: url('far-side/') -> '/REPO/far-side/'."""
-        return base_path + path.lstrip("/")
+        """A site path under the base path: url('far-side/') -> '/REPO/far-side/'; a page
+        `Über Uns.md` is '/REPO/%C3%9Cber%20Uns/' in links, canonical URLs and the sitemap."""
+        return base_path + quote(path.lstrip("/"))
 
     def absolute_url(path: str = "") -> str:
         """The canonical, absolute URL of a site path."""
-        return f"{site_url}/{path.lstrip('/')}"
+        return f"{site_url}/{quote(path.lstrip('/'))}"
 
     return {"url": url, "absolute_url": absolute_url}
 
@@ -90,3 +131,16 @@ def template_error(exc: Exception, templates_dir: Path, root: Path) -> SiteError
             return SiteError(display_path(path, root), frame.lineno, f"template error: {exc}")
     kind = "template error" if isinstance(exc, TemplateError) else type(exc).__name__
     return SiteError(display_path(templates_dir, root), None, f"{kind}: {exc}")
+
+
+def template_syntax_errors(templates_dir: Path, root: Path) -> list[SiteError]:
+    """Every template that does not compile, found without rendering anything: a build that
+    fails before it writes pages still reports these in the same run."""
+    env = make_environment(templates_dir, {})
+    errors = []
+    for name in env.list_templates(extensions=["html", "xml", "txt"]):
+        try:
+            env.get_template(name)
+        except TemplateSyntaxError as exc:
+            errors.append(template_error(exc, templates_dir, root))
+    return errors

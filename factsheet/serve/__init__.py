@@ -17,5 +17,6 @@ package adds ever lands in a built file.
 """
 
 from .loop import serve
+from .overlay import LIVE_SCRIPT, inject
 
-__all__ = ["serve"]
+__all__ = ["LIVE_SCRIPT", "inject", "serve"]

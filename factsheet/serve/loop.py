@@ -29,6 +29,7 @@ from tornado import httpserver, netutil, web
 from tornado.ioloop import IOLoop
 
 from .. import errors as error_report
+from ..incremental import MemoryStore
 from ..output import LiveOutput
 from ..site import build as build_site
 from . import restart
@@ -59,6 +60,7 @@ class DevServer:
         self.build_script = config.root / "build.py"
         self.config = dataclasses.replace(config, out_dir=out_dir)
         self.live = LiveOutput(out_dir)
+        self.store = MemoryStore()  # what each output was made from, across builds
         self.sockets = sockets
         self.scratch = scratch
         self.url = url
@@ -130,7 +132,7 @@ class DevServer:
             outcome = (problem,) if problem else None
         else:
             try:
-                outcome = build_site(self.config, live=self.live)
+                outcome = build_site(self.config, self.store, self.live)
             except Exception as exc:  # reported on the loop, once; never a traceback
                 suspects = text_inputs(self.config) if isinstance(exc, UnicodeDecodeError) else ()
                 outcome = tuple(describe_failure(exc, self.root, suspects))
