@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import os
 import shutil
 import signal
 import sys
@@ -38,7 +39,7 @@ from .pages import SiteHandler
 from .reload import ReloadScript, ReloadSocket, close_tabs, reload_tabs
 from .schedule import Schedule
 from .state import LOOPBACK, ServeState, allowed_hosts_for
-from .watch import Watcher, input_filter, watch_paths
+from .watch import Watcher, changed_since, input_filter, snapshot, watch_paths
 
 STILL_SERVING = "; still serving the last good build, with the errors shown on every page"
 RESTART_DRAIN = 0.2  # seconds in which requests accepted before a restart are answered
@@ -59,6 +60,10 @@ class DevServer:
         self.root = config.root
         self.build_script = config.root / "build.py"
         self.config = dataclasses.replace(config, out_dir=out_dir)
+        # Rebuilds run in a thread, beside the IOLoop and the watcher: no forked workers there.
+        self.rebuild_config = dataclasses.replace(self.config, jobs=1)
+        self.before_first_build: dict = {}
+        self.first_outcome: tuple[object, float] = ((), 0.0)
         self.live = LiveOutput(out_dir)
         self.store = MemoryStore()  # what each output was made from, across builds
         self.sockets = sockets
@@ -81,13 +86,25 @@ class DevServer:
         self.shown_errors: tuple[str, ...] = ()
         self.shown_warnings: tuple[str, ...] = ()
 
+    def first_build(self) -> None:
+        """The first build, on the main thread before any other thread exists: a cold build
+        converts Markdown in forked worker processes, and forking a process with threads can
+        leave a worker waiting forever on a lock another thread held. What the build read is
+        noted first, so an edit made during it is still seen."""
+        self.before_first_build = snapshot(self.watcher.paths, self.watcher.wanted)
+        self.first_outcome = self._outcome([])
+
     def start(self, open_browser: bool = False) -> None:
-        """On the IOLoop: watch (before building, so an edit made during the build is seen),
-        then the first build."""
+        """On the IOLoop: watch, then report the first build and catch up with what changed
+        while it ran."""
         self.loop = IOLoop.current()
         self.open_browser = open_browser
         self.watcher.start()
-        self.begin_build(frozenset())
+        edited = changed_since(self.before_first_build, self.watcher.paths, self.watcher.wanted)
+        self.schedule.built.update(self.before_first_build)
+        self.building = True
+        self.finish(frozenset(), [], *self.first_outcome)
+        self.queue(edited)
 
     # watching: the watcher's thread hands over, the IOLoop decides
 
@@ -125,20 +142,25 @@ class DevServer:
 
     def _work(self, changed: frozenset[str], code: list[str]) -> None:
         """The build thread: it touches nothing requests read but the LiveOutput's files."""
+        outcome, seconds = self._outcome(code, self.rebuild_config)
+        with contextlib.suppress(RuntimeError):  # the loop closed while this build ran
+            self.loop.add_callback(self.finish, changed, code, outcome, seconds)
+
+    def _outcome(self, code: list[str], config=None) -> tuple[object, float]:
+        """A build's result, its errors as lines, or for new generator code None if it
+        imports (the restart happens on the loop); and the seconds it took."""
         started = time.perf_counter()
         outcome: object
-        if code:  # new generator code: does it import? (the restart happens on the loop)
+        if code:
             problem = restart.import_problem(self.build_script)
             outcome = (problem,) if problem else None
         else:
             try:
-                outcome = build_site(self.config, self.store, self.live)
+                outcome = build_site(config or self.config, self.store, self.live)
             except Exception as exc:  # reported on the loop, once; never a traceback
                 suspects = text_inputs(self.config) if isinstance(exc, UnicodeDecodeError) else ()
                 outcome = tuple(describe_failure(exc, self.root, suspects))
-        seconds = time.perf_counter() - started
-        with contextlib.suppress(RuntimeError):  # the loop closed while this build ran
-            self.loop.add_callback(self.finish, changed, code, outcome, seconds)
+        return outcome, time.perf_counter() - started
 
     def finish(self, changed, code, outcome, seconds: float) -> None:
         self.building = False
@@ -232,6 +254,31 @@ class DevServer:
         restart.reexec(listening)
 
 
+class StopServing(BaseException):
+    """Ctrl-C or SIGTERM before the IOLoop runs (a BaseException: no build swallows it)."""
+
+
+@contextlib.contextmanager
+def stop_on_signals():
+    """Turn Ctrl-C and SIGTERM into StopServing in this process, even while it waits on a file
+    that never ends; a forked worker of the build just dies as it would have."""
+    main = os.getpid()
+
+    def stop(signum, _frame):
+        if os.getpid() != main:
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            return
+        raise StopServing
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def make_app(state: ServeState) -> web.Application:
     return web.Application(
         [
@@ -267,7 +314,12 @@ def serve(config, host: str = "127.0.0.1", port: int = 8000, open_browser: bool 
     if restarted:
         server.state.reload_on_connect_until = time.monotonic() + restart.RELOAD_GRACE
     try:
+        with stop_on_signals():
+            server.first_build()
         return asyncio.run(_run(server, open_browser))
+    except StopServing:  # Ctrl-C or SIGTERM during the first build
+        print("Stopping.", flush=True)
+        return 0
     finally:
         server.stopping = True
         server.watcher.stop()

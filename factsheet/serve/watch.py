@@ -15,6 +15,8 @@ from pathlib import Path
 
 import watchfiles
 
+from .schedule import Signature, signature
+
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # factsheet/
 STEP_MS = 10  # watchfiles hands a batch over once no new path arrived for one step
 MAX_BATCH_MS = 1000  # ... or after this long, during a stream of changes that never pauses
@@ -111,6 +113,28 @@ def input_filter(
         return path.endswith(".py") or not path.startswith(package)
 
     return wanted
+
+
+def snapshot(paths: Iterable[str], wanted) -> dict[str, Signature]:
+    """The signature of every wanted file under these paths: what a build is about to read."""
+    found: dict[str, Signature] = {}
+    for top in paths:
+        if not os.path.isdir(top):
+            found[top] = signature(top)
+            continue
+        for folder, folders, files in os.walk(top):
+            folders[:] = [f for f in folders if f not in IGNORED_DIRS]
+            for name in files:
+                path = os.path.join(folder, name)
+                if wanted(None, path):
+                    found[path] = signature(path)
+    return found
+
+
+def changed_since(before: dict[str, Signature], paths: Iterable[str], wanted) -> set[str]:
+    """Files added, removed or modified since `before` was taken."""
+    after = snapshot(paths, wanted)
+    return {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
 
 
 class _StopOrReady:
