@@ -35,7 +35,14 @@ from factsheet.serve.overlay import OVERLAY_ID, inject, overlay_html
 from factsheet.serve.reload import tabs_to_reload
 from factsheet.serve.schedule import Schedule, quiet_wait, signature
 from factsheet.serve.state import ServeState, host_allowed, origin_allowed
-from factsheet.serve.watch import Watcher, input_filter, make_ignore, watch_paths
+from factsheet.serve.watch import (
+    Watcher,
+    changed_since,
+    input_filter,
+    make_ignore,
+    snapshot,
+    watch_paths,
+)
 from factsheet.site import build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -194,6 +201,26 @@ def test_watch_paths_cover_every_input_once(tmp_path: Path):
     paths = watch_paths(config, package_dir=ROOT / "factsheet")
     # data inside content is watched with it; a missing folder cannot be watched (nor built)
     assert paths == [tmp_path / "content", tmp_path / "t", ROOT / "factsheet", ROOT / "build.py"]
+
+
+def test_what_changed_during_the_first_build_is_found(tmp_path: Path):
+    """The watcher starts after the first build: a snapshot taken before it finds the rest."""
+    content = tmp_path / "content"
+    (content / ".git").mkdir(parents=True)
+    for name in ("a.md", "b.md", ".git/HEAD"):
+        (content / name).write_text(name)
+    wanted = input_filter([])
+    before = snapshot([str(content)], wanted)
+    assert set(before) == {str(content / "a.md"), str(content / "b.md")}
+    (content / "a.md").write_text("a, edited")
+    (content / "b.md").unlink()
+    (content / "c.md").write_text("c")
+    (content / ".c.md.swp").write_text("junk")
+    assert changed_since(before, [str(content)], wanted) == {
+        str(content / "a.md"),
+        str(content / "b.md"),
+        str(content / "c.md"),
+    }
 
 
 def test_the_watcher_reports_edits_additions_and_removals_but_not_junk(tmp_path: Path):
