@@ -10,6 +10,8 @@ One room a job:
 - `reload`: livereload's WebSocket, guarded against other sites, reloading only the tabs
   whose page changed;
 - `restart`: a change to the generator's own code re-executes the server process;
+- `failures`: a failed build as `path:line: message` lines;
+- `state`: what requests and the loop share, and the Host/Origin guard;
 - `loop`: the build loop and `serve()` itself.
 
 livereload supplies the browser side (its WebSocket protocol and livereload.js); nothing this
