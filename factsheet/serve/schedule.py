@@ -16,7 +16,7 @@ import os
 import time
 from collections.abc import Iterable
 
-QUIET = 0.03  # seconds a changed file must have been left alone before it is built
+QUIET = 0.02  # seconds a changed file must have been left alone before it is built
 
 Signature = tuple[int, int, int] | None  # (mtime_ns, size, inode), None for a missing file
 
