@@ -203,6 +203,28 @@ def test_watch_paths_cover_every_input_once(tmp_path: Path):
     assert paths == [tmp_path / "content", tmp_path / "t", ROOT / "factsheet", ROOT / "build.py"]
 
 
+def test_without_inotify_the_watcher_polls(tmp_path: Path, monkeypatch):
+    import watchfiles
+
+    real_watch = watchfiles.watch
+
+    def no_inotify(*paths, force_polling=False, **options):
+        if not force_polling:
+            raise OSError("OS file watch limit reached")
+        return real_watch(*paths, force_polling=True, **options)
+
+    monkeypatch.setattr(watchfiles, "watch", no_inotify)
+    batches: queue.Queue[set[str]] = queue.Queue()
+    watcher = Watcher([tmp_path], input_filter([]), batches.put)
+    watcher.start()
+    try:
+        assert watcher.polling == "OS file watch limit reached"
+        (tmp_path / "a.md").write_text("a")
+        assert batches.get(timeout=WAIT) == {str(tmp_path / "a.md")}
+    finally:
+        watcher.stop()
+
+
 def test_what_changed_during_the_first_build_is_found(tmp_path: Path):
     """The watcher starts after the first build: a snapshot taken before it finds the rest."""
     content = tmp_path / "content"

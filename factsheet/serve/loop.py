@@ -100,6 +100,8 @@ class DevServer:
         self.loop = IOLoop.current()
         self.open_browser = open_browser
         self.watcher.start()
+        if self.watcher.polling:
+            print(f"Note: watching by polling ({self.watcher.polling}).", flush=True)
         edited = changed_since(self.before_first_build, self.watcher.paths, self.watcher.wanted)
         self.schedule.built.update(self.before_first_build)
         self.building = True

@@ -19,6 +19,7 @@ from .schedule import Signature, signature
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # factsheet/
 STEP_MS = 10  # watchfiles hands a batch over once no new path arrived for one step
+POLL_MS = 100  # only where inotify cannot be used
 MAX_BATCH_MS = 1000  # ... or after this long, during a stream of changes that never pauses
 
 IGNORED_DIRS = frozenset(
@@ -166,6 +167,7 @@ class Watcher:
         self._events = _StopOrReady()
         self._thread = threading.Thread(target=self._run, name="watcher", daemon=True)
         self.failure: BaseException | None = None
+        self.polling: str | None = None  # why the watcher polls, when inotify failed
 
     def start(self, timeout: float = 10.0) -> None:
         """Start watching; return once the watches are in place."""
@@ -176,20 +178,31 @@ class Watcher:
 
     def _run(self) -> None:
         try:
-            for changes in watchfiles.watch(
-                *self.paths,
-                watch_filter=self.wanted,
-                debounce=MAX_BATCH_MS,
-                step=STEP_MS,
-                stop_event=self._events,
-                rust_timeout=0,
-                raise_interrupt=False,
-                force_polling=False,
-            ):
-                self.on_change({path for _change, path in changes})
+            try:
+                self._watch(polling=False)
+            except (OSError, RuntimeError) as exc:
+                if self._events.ready.is_set():
+                    raise
+                # No inotify here (or no watches left: fs.inotify.max_user_watches): poll.
+                self.polling = f"{exc}"
+                self._watch(polling=True)
         except BaseException as exc:  # noqa: BLE001 - reported by start(), not lost in a thread
             self.failure = exc
             self._events.ready.set()
+
+    def _watch(self, polling: bool) -> None:
+        for changes in watchfiles.watch(
+            *self.paths,
+            watch_filter=self.wanted,
+            debounce=MAX_BATCH_MS,
+            step=STEP_MS,
+            stop_event=self._events,
+            rust_timeout=0,
+            raise_interrupt=False,
+            force_polling=polling,
+            poll_delay_ms=POLL_MS,
+        ):
+            self.on_change({path for _change, path in changes})
 
     def stop(self, timeout: float = 2.0) -> None:
         self._events.stop.set()
