@@ -847,25 +847,41 @@ def test_a_real_tab_reloads_itself_after_a_save_and_shows_the_overlay(
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("Chromium not found (CI=true: browser tests must run)")
         pytest.skip("Chromium not found: apt-get install -y chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+    failures: list[BaseException] = []
+
+    def drive() -> None:  # in a thread of its own: the browser suite's Playwright may be running
         try:
-            page = browser.new_page()
-            problems: list[str] = []
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.goto(server.url + "other/")
-            page.wait_for_function(
-                "() => window.LiveReload && window.LiveReload.connector"
-                " && window.LiveReload.connector._isSocketConnected()",
-                timeout=WAIT * 1000,
-            )
-            time.sleep(0.2)  # the tab's `info` message (its URL) reaches the server
-            edit(serve_site / "content" / "other.md", "Original words", "Reloaded words")
-            page.wait_for_selector("text=Reloaded words", timeout=WAIT * 1000)
-            data = serve_site / "content" / "data" / "site.yaml"
-            data.write_text(data.read_text().replace("  title: Serve", "  title: [Serve", 1))
-            page.wait_for_selector(f"#{OVERLAY_ID}", timeout=WAIT * 1000)
-            assert "site.yaml" in page.inner_text(f"#{OVERLAY_ID}")
-            assert problems == []
-        finally:
-            browser.close()
+            drive_tab()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            failures.append(exc)
+
+    def drive_tab() -> None:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+            try:
+                page = browser.new_page()
+                problems: list[str] = []
+                page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+                page.goto(server.url + "other/")
+                page.wait_for_function(
+                    "() => window.LiveReload && window.LiveReload.connector"
+                    " && window.LiveReload.connector._isSocketConnected()",
+                    timeout=WAIT * 1000,
+                )
+                time.sleep(0.2)  # the tab's `info` message (its URL) reaches the server
+                edit(serve_site / "content" / "other.md", "Original words", "Reloaded words")
+                page.wait_for_selector("text=Reloaded words", timeout=WAIT * 1000)
+                data = serve_site / "content" / "data" / "site.yaml"
+                data.write_text(data.read_text().replace("  title: Serve", "  title: [Serve", 1))
+                page.wait_for_selector(f"#{OVERLAY_ID}", timeout=WAIT * 1000)
+                assert "site.yaml" in page.inner_text(f"#{OVERLAY_ID}")
+                assert problems == []
+            finally:
+                browser.close()
+
+    driver = threading.Thread(target=drive)
+    driver.start()
+    driver.join(6 * WAIT)
+    assert not driver.is_alive(), "the browser never finished"
+    if failures:
+        raise failures[0]
