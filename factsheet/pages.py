@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 
 from .errors import SiteError, display_path
 from .facts import ID_PATTERN, PartialDate, parse_partial_date
+from .safe_files import UnsafeFileError, read_input
 from .yamlfile import YamlMap, parse_yaml
 
 REQUIRED_KEYS = {"title", "description"}
@@ -71,7 +72,10 @@ def find_sources(content_dir: Path, data_dir: Path) -> list[Path]:
 def read_page(path: Path, content_dir: Path, root: Path) -> tuple[Page | None, list[SiteError]]:
     """Read one page; every problem with its front matter is returned with its line."""
     shown = display_path(path, root)
-    data = path.read_bytes()
+    try:
+        data = read_input(path, (content_dir, root))
+    except UnsafeFileError as problem:
+        return None, [SiteError(shown, None, str(problem))]
     try:
         raw = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -180,8 +184,11 @@ def load_pages(content_dir: Path, data_dir: Path, root: Path,
     pages, errors = [], []
     fresh: dict[Path, tuple[tuple[int, int, int], Page]] = {}
     for path in find_sources(content_dir, data_dir):
-        stat = path.stat()
-        signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        try:
+            stat = path.stat()
+            signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        except OSError:  # a broken link, say: read_page says what is wrong with it
+            signature = None
         known = memo.get(path) if memo is not None else None
         if known is not None and known[0] == signature:
             page, problems = known[1], []

@@ -56,7 +56,7 @@ def build(config: Config, live: LiveOutput | None = None) -> BuildResult:
     book, pages = load_inputs(config, page_memo)
     if live is None:
         cache.save_page_index(config, page_memo)
-    assets = asset_names(static_files(config.static_dir))
+    assets = asset_names(static_files(config.static_dir, config.root))
     resolver = LinkResolver(config.base_path, {p.rel: p.url_path for p in pages},
                             set(assets.values()) | set(DOWNLOADS) | set(HOSTING))
     summaries = live.summaries if live else cache.load_summaries()

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import SiteError
+from .safe_files import UnsafeFileError, read_input
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -107,6 +108,11 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, list[Sit
         return None, [SiteError(path, first_line, f"invalid YAML: {exc}")]
 
 
-def read_yaml(path: Path, shown_as: str) -> tuple[Any, list[SiteError]]:
-    """Read and parse one YAML file."""
-    return parse_yaml(path.read_text(encoding="utf-8"), shown_as)
+def read_yaml(path: Path, shown_as: str, within: tuple[Path, ...] = ()
+              ) -> tuple[Any, list[SiteError]]:
+    """Read and parse one YAML file: a regular file inside `within` (default: its folder)."""
+    try:
+        data = read_input(path, within or (path.parent.resolve(),))
+    except UnsafeFileError as problem:
+        return None, [SiteError(shown_as, None, str(problem))]
+    return parse_yaml(data.decode("utf-8"), shown_as)
