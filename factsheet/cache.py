@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import pickle
+import re
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +26,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 MANIFEST = "last-build-{}.json"  # one record per output folder: `check` builds elsewhere
 PAGE_INDEX = "pages.pickle"
 SUMMARY_INDEX = "summaries.pickle"
+ENTRY_NAME = re.compile(r"[0-9a-f]{32}\.pickle(?:\.\d+\.tmp)?")  # see _path and _write
 
 
 @lru_cache(maxsize=1)
@@ -154,11 +156,14 @@ class RenderCache:
     def prune(self, keep: set[str]) -> None:
         """Delete entries no page uses any more, so the cache does not grow without bound."""
         pages = self.folder / "pages"
-        if not pages.is_dir():
+        if not pages.is_dir() or pages.is_symlink():
             return
         for shard in os.scandir(pages):
+            if not shard.is_dir(follow_symlinks=False):
+                continue
             for entry in os.scandir(shard.path):
-                if entry.name.split(".", 1)[0] not in keep:
+                # Only names this cache writes: whatever else is here is not ours to delete.
+                if ENTRY_NAME.fullmatch(entry.name) and entry.name[:32] not in keep:
                     os.unlink(entry.path)
 
     # -- pages already read ---------------------------------------------------------------------

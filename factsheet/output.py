@@ -10,10 +10,10 @@ import ctypes
 import errno
 import hashlib
 import os
+import secrets
 import shutil
 import stat
 import sys
-import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -113,9 +113,9 @@ class OutputTree(OutputPaths):
         self._lock = output_lock(out_dir)
         self._lock.__enter__()
         try:
-            self.staging = Path(
-                tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent)
-            )
+            # Not mkdtemp: its mode 0700 would stay on the published folder.
+            self.staging = out_dir.parent / f".{out_dir.name}.staging-{secrets.token_hex(6)}"
+            self.staging.mkdir()
             mark_output(self.staging)
             if mtime is not None:
                 os.utime(self.staging / OUTPUT_MARKER, (mtime, mtime))
