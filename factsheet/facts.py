@@ -570,7 +570,7 @@ def load_factbook(
     readers = {"sources": _read_source, "facts": _read_fact, "groups": _read_group}
     for path in data_files(data_dir):
         shown = display_path(path, root)
-        document, problems = read_yaml(path, shown, (data_dir.resolve(), root or data_dir))
+        document, problems = read_yaml(path, shown, (data_dir, root or data_dir))
         errors += problems
         if document is None:
             continue

@@ -219,7 +219,8 @@ def _acquire(path: Path, out_dir: Path) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         except OSError as exc:
-            raise BuildError([write_error(path.parent, exc)]) from None
+            message = f"cannot write in {path.parent}: {exc.strerror or exc}"
+            raise BuildError([SiteError("--out", None, message)]) from None
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
