@@ -35,14 +35,18 @@ def no_traceback(result: subprocess.CompletedProcess) -> None:
 
 
 def files_under(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def leftovers(site) -> list[str]:
     """Whatever a build left beside its output folder besides the output and the cache."""
-    return sorted(p.name for p in site.out.parent.iterdir()
-                  if p.name not in {"_site", ".cache", "site"})
+    return sorted(
+        p.name for p in site.out.parent.iterdir() if p.name not in {"_site", ".cache", "site"}
+    )
 
 
 # -- 1. --out replaces only a folder a build made -------------------------------------------
@@ -69,13 +73,20 @@ def test_out_refuses_a_folder_the_build_did_not_make(scratch_site, name):
     assert result.stderr.splitlines()[0] == (
         f"--out: {folder} is not empty and was not made by build.py (it has no "
         f"{OUTPUT_MARKER} file); the build will not replace it: choose a new or empty folder "
-        "for --out")
+        "for --out"
+    )
     assert files_under(folder) == before
 
 
 def test_out_refuses_the_projects_own_docs_folder():
-    result = subprocess.run([sys.executable, "build.py", "--out", "docs"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "build.py", "--out", "docs"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 1
     no_traceback(result)
     assert f"--out: {ROOT / 'docs'} is not empty" in result.stderr
@@ -86,8 +97,11 @@ def test_out_refuses_the_projects_own_docs_folder():
 def test_out_that_is_not_a_folder_is_refused(scratch_site, kind):
     target = scratch_site.root.parent / "notes.txt"
     target.write_text("my notes\n")
-    out = {"file": target, "device": Path("/dev/null"),
-           "link to a file": scratch_site.root.parent / "link"}[kind]
+    out = {
+        "file": target,
+        "device": Path("/dev/null"),
+        "link to a file": scratch_site.root.parent / "link",
+    }[kind]
     if kind == "link to a file":
         out.symlink_to(target)
     result = scratch_site.run("--out", str(out))
@@ -95,7 +109,8 @@ def test_out_that_is_not_a_folder_is_refused(scratch_site, kind):
     no_traceback(result)
     assert result.stderr.splitlines()[0] == (
         f"--out: {out.resolve()} is a file, not a folder; the build will not replace it: "
-        "choose a folder for --out")
+        "choose a folder for --out"
+    )
     assert target.read_text() == "my notes\n"
     assert Path("/dev/null").is_char_device()
 
@@ -130,17 +145,20 @@ def test_a_folder_made_at_the_output_path_during_the_build_is_not_replaced(scrat
     assert [str(e) for e in failure.value.errors] == [
         f"--out: {scratch_site.out} is not empty and was not made by build.py (it has no "
         f"{OUTPUT_MARKER} file); the build will not replace it: choose a new or empty folder "
-        "for --out"]
+        "for --out"
+    ]
     assert (scratch_site.out / "thesis.tex").read_text() == "\\chapter{Far side}\n"
     assert leftovers(scratch_site) == []
 
 
 def output_build(config):
     from factsheet.site import build
+
     return build(config)
 
 
 # -- 1b. --cache deletes only its own entries ---------------------------------------------------
+
 
 def test_cache_refuses_a_notes_folder(scratch_site):
     notes = scratch_site.root.parent / "notes"
@@ -151,7 +169,8 @@ def test_cache_refuses_a_notes_folder(scratch_site):
     no_traceback(result)
     assert result.stderr.splitlines()[0] == (
         f"--cache: {notes} is not empty and is not a Far Side cache (it has no {CACHE_TAG}); "
-        "the cache deletes files in its folder, so choose a new or empty one for --cache")
+        "the cache deletes files in its folder, so choose a new or empty one for --cache"
+    )
     assert (notes / "pages/2024/diary.txt").read_text() == "Dear diary\n"
     assert sorted(p.name for p in notes.iterdir()) == ["pages"]
 
@@ -171,7 +190,8 @@ def test_cache_that_is_a_file_is_refused(scratch_site):
     assert result.returncode == 1
     no_traceback(result)
     assert result.stderr.splitlines()[0] == (
-        f"--cache: {target} is a file, not a folder: choose a folder for --cache")
+        f"--cache: {target} is a file, not a folder: choose a folder for --cache"
+    )
     assert target.read_text() == "keep me\n"
 
 
@@ -180,7 +200,8 @@ def test_cache_inside_the_output_folder_is_refused(scratch_site):
     assert result.returncode == 1
     assert result.stderr.splitlines()[0] == (
         f"--cache: the cache folder {scratch_site.out / 'cache'} overlaps the output folder, "
-        "which every build replaces")
+        "which every build replaces"
+    )
 
 
 def test_new_cache_is_tagged_with_cachedir_tag(scratch_site):
@@ -210,13 +231,34 @@ def test_cache_pruning_leaves_files_it_did_not_write(scratch_site):
 
 # -- 2. two builds at once, and kills --------------------------------------------------------
 
+
 def spawn(site, *args: str) -> subprocess.Popen:
-    command = [sys.executable, "build.py", "--content", str(site.content), "--templates",
-               str(site.templates), "--static", str(site.static), "--out", str(site.out),
-               "--cache", str(site.cache), "--jobs", "1", *args]
+    command = [
+        sys.executable,
+        "build.py",
+        "--content",
+        str(site.content),
+        "--templates",
+        str(site.templates),
+        "--static",
+        str(site.static),
+        "--out",
+        str(site.out),
+        "--cache",
+        str(site.cache),
+        "--jobs",
+        "1",
+        *args,
+    ]
     environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    return subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_three_builds_at_once_publish_one_complete_site(scratch_site):
@@ -239,8 +281,9 @@ def test_a_second_build_waits_for_the_first_and_says_so(scratch_site):
         reader = threading.Thread(target=lambda: first_line.append(second.stderr.readline()))
         reader.start()
         reader.join(timeout=60)
-        assert first_line == [f"Another build is writing {scratch_site.out}; waiting for it to "
-                              "finish.\n"]
+        assert first_line == [
+            f"Another build is writing {scratch_site.out}; waiting for it to finish.\n"
+        ]
         time.sleep(0.5)
         assert second.poll() is None
         assert tree_digest(scratch_site.out) == before  # nothing touched while it waits
@@ -252,9 +295,11 @@ def test_a_second_build_waits_for_the_first_and_says_so(scratch_site):
 def _big_site(site, pages: int = 150) -> None:
     body = "\n\n".join(f"Paragraph {n} about the far side, with {{fact mass}}." for n in range(40))
     for number in range(pages):
-        site.write(f"content/extra/page-{number:03}.md",
-                   f"---\ntitle: Extra {number}\ndescription: Extra page {number} for the kill "
-                   f"test.\n---\n## Extra\n\n{body}\n")
+        site.write(
+            f"content/extra/page-{number:03}.md",
+            f"---\ntitle: Extra {number}\ndescription: Extra page {number} for the kill "
+            f"test.\n---\n## Extra\n\n{body}\n",
+        )
 
 
 def test_a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one(scratch_site):
@@ -330,6 +375,7 @@ def test_without_an_atomic_exchange_the_rename_dance_still_swaps(scratch_site, m
 
 # -- 3. files that are not what they seem -----------------------------------------------------
 
+
 @pytest.fixture
 def secret(tmp_path) -> Path:
     """A file outside the project, standing in for /etc/passwd."""
@@ -339,15 +385,18 @@ def secret(tmp_path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("rel", ["static/passwd.txt", "content/secret.md",
-                                 "content/data/secret.yaml"])
+@pytest.mark.parametrize(
+    "rel", ["static/passwd.txt", "content/secret.md", "content/data/secret.yaml"]
+)
 def test_a_link_that_leads_outside_the_project_is_refused(scratch_site, secret, rel):
     (scratch_site.root / rel).symlink_to(secret)
     result = scratch_site.run()
     assert result.returncode == 1
     no_traceback(result)
-    assert (f"{scratch_site.root / rel}: leads through a symbolic link to {secret}, outside "
-            "the project; copy the file into the project instead") in result.stderr.splitlines()
+    assert (
+        f"{scratch_site.root / rel}: leads through a symbolic link to {secret}, outside "
+        "the project; copy the file into the project instead"
+    ) in result.stderr.splitlines()
     assert not scratch_site.out.exists()
 
 
@@ -363,8 +412,10 @@ def test_a_linked_folder_that_leads_outside_the_project_is_refused(scratch_site,
     (scratch_site.static / "etc").symlink_to(secret.parent)
     result = scratch_site.run()
     assert result.returncode == 1
-    assert (f"{scratch_site.static / 'etc'}: is a symbolic link to {secret.parent}, outside "
-            "the project: remove it") in result.stderr.splitlines()
+    assert (
+        f"{scratch_site.static / 'etc'}: is a symbolic link to {secret.parent}, outside "
+        "the project: remove it"
+    ) in result.stderr.splitlines()
 
 
 def test_a_data_folder_linked_from_outside_is_refused(scratch_site, tmp_path):
@@ -372,24 +423,30 @@ def test_a_data_folder_linked_from_outside_is_refused(scratch_site, tmp_path):
     scratch_site.data.rename(elsewhere)
     scratch_site.data.symlink_to(elsewhere)
     errors = scratch_site.errors()
-    assert "content/data/facts.yaml: leads through a symbolic link to " \
-           f"{elsewhere / 'facts.yaml'}, outside the project; copy the file into the project " \
-           "instead" in errors
+    assert (
+        "content/data/facts.yaml: leads through a symbolic link to "
+        f"{elsewhere / 'facts.yaml'}, outside the project; copy the file into the project "
+        "instead" in errors
+    )
 
 
 def test_a_link_that_stays_inside_the_project_is_followed(scratch_site):
     (scratch_site.static / "far-side.txt").symlink_to(scratch_site.content / "far-side.md")
-    draft = scratch_site.write("drafts/copy.md", """\
+    draft = scratch_site.write(
+        "drafts/copy.md",
+        """\
         ---
         title: A draft
         description: "A page kept outside content/ but inside the project, linked in."
         ---
         A draft about {fact mass}.
-        """)
+        """,
+    )
     (scratch_site.content / "copy.md").symlink_to(draft)
     scratch_site.build()
-    assert (scratch_site.out / "static/far-side.txt").read_bytes() == \
-        (scratch_site.content / "far-side.md").read_bytes()
+    assert (scratch_site.out / "static/far-side.txt").read_bytes() == (
+        scratch_site.content / "far-side.md"
+    ).read_bytes()
     assert "A draft about" in scratch_site.html("copy/index.html")
 
 
@@ -414,8 +471,10 @@ def test_a_fifo_is_refused_and_never_opened(scratch_site, rel):
     result = scratch_site.run()  # before the fix: blocked forever (subprocess timeout)
     assert result.returncode == 1
     no_traceback(result)
-    assert (f"{scratch_site.root / rel}: is a FIFO (named pipe), not a regular file; the build "
-            "does not read it") in result.stderr.splitlines()
+    assert (
+        f"{scratch_site.root / rel}: is a FIFO (named pipe), not a regular file; the build "
+        "does not read it"
+    ) in result.stderr.splitlines()
 
 
 def test_a_socket_in_static_is_refused(scratch_site):
@@ -426,8 +485,9 @@ def test_a_socket_in_static_is_refused(scratch_site):
         errors = scratch_site.errors()
     finally:
         server.close()
-    assert errors == ["static/daemon.sock: is a socket, not a regular file; the build does not "
-                      "read it"]
+    assert errors == [
+        "static/daemon.sock: is a socket, not a regular file; the build does not read it"
+    ]
 
 
 def test_a_device_in_content_is_refused(scratch_site):
@@ -437,8 +497,9 @@ def test_a_device_in_content_is_refused(scratch_site):
     except (PermissionError, OSError) as exc:
         pytest.skip(f"cannot make a device node here: {exc}")
     errors = scratch_site.errors()
-    assert errors == ["content/zero.md: is a character device, not a regular file; the build "
-                      "does not read it"]
+    assert errors == [
+        "content/zero.md: is a character device, not a regular file; the build does not read it"
+    ]
 
 
 def test_all_unsafe_files_in_static_are_reported_in_one_run(scratch_site, secret):
@@ -449,6 +510,7 @@ def test_all_unsafe_files_in_static_are_reported_in_one_run(scratch_site, secret
 
 
 # -- 4. options and the output folder ---------------------------------------------------------
+
 
 @pytest.mark.parametrize("value", ["/../", "/./x/", "/a/../b/", "/moon/./", "..", "/moon/.."])
 def test_base_path_with_dot_segments_is_refused(scratch_site, value):
@@ -467,8 +529,7 @@ def test_an_output_path_that_cannot_be_written_is_one_line(scratch_site, out):
     no_traceback(result)
     lines = result.stderr.splitlines()
     assert len(lines) == 2 and lines[0].startswith("--out: cannot write ")
-    assert lines[1] == "Build failed: 1 error; the previous site in " + out + \
-        " was left untouched."
+    assert lines[1] == "Build failed: 1 error; the previous site in " + out + " was left untouched."
 
 
 def test_an_output_path_under_a_file_is_one_line(scratch_site):
