@@ -60,7 +60,7 @@ def output_problem(out_dir: Path) -> SiteError | None:
         return SiteError(
             "--out",
             None,
-            f"{out_dir} is a file, not a folder; the build will not "
+            f"{out_dir} exists and is not a folder; the build will not "
             "replace it: choose a folder for --out",
         )
     if out_dir.is_dir() and not is_output_folder(out_dir) and any(out_dir.iterdir()):
