@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .config import Config
 from .errors import SiteError
+from .output import file_signature
 from .pages import Page
 from .render import PageSummary, RenderedPage
 
@@ -192,6 +193,9 @@ class RenderCache:
             return False
         if record.get("inputs") != inputs or record.get("out_dir") != str(out_dir):
             return False
+        signatures = record.get("signatures")  # a hand-edited file is not up to date
+        if isinstance(signatures, dict):
+            return all(file_signature(out_dir / rel) == sig for rel, sig in signatures.items())
         return all((out_dir / rel).is_file() for rel in record.get("files", []))
 
     def last_warnings(self, out_dir: Path) -> tuple[SiteError, ...]:
@@ -206,10 +210,12 @@ class RenderCache:
             return {}
 
     def record_build(self, inputs: str, out_dir: Path, files: list[str],
-                     warnings: list[SiteError], keys: dict[str, str]) -> None:
+                     warnings: list[SiteError], keys: dict[str, str],
+                     signatures: dict[str, str] | None = None) -> None:
         record = {"inputs": inputs, "out_dir": str(out_dir), "files": sorted(files),
                   "warnings": [[w.path, w.line, w.message] for w in warnings],
-                  "keys": dict(sorted(keys.items()))}
+                  "keys": dict(sorted(keys.items())),
+                  "signatures": dict(sorted((signatures or {}).items())) or None}
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._write(self._manifest(out_dir), json.dumps(record).encode())

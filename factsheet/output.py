@@ -124,6 +124,7 @@ class OutputTree(OutputPaths):
             raise BuildError([write_error(out_dir.parent, exc)]) from None
         super().__init__(self.staging)
         self.claimed[OUTPUT_MARKER] = "build.py"
+        self.signatures: dict[str, str] = {}  # every file -> file_signature, after commit
         # Writing is bound by the disk, not the CPU: a few threads keep several file system
         # calls in flight while the main thread renders the next page.
         self.io = ThreadPoolExecutor(max_workers=WRITER_THREADS, thread_name_prefix="write")
@@ -184,8 +185,9 @@ class OutputTree(OutputPaths):
             swap_in(self.staging, self.out_dir)
             # Signatures are taken last: removing the old site changes the change time of
             # every file it shared with the new one through a hard link.
+            self.signatures = {rel: file_signature(self.out_dir / rel) for rel in self.claimed}
             for rel, key in self.keys.items():
-                self.keys[rel] = f"{key}@{file_signature(self.out_dir / rel)}"
+                self.keys[rel] = f"{key}@{self.signatures[rel]}"
         except OSError as exc:
             raise BuildError([write_error(self.out_dir, exc)]) from None
         finally:

@@ -71,7 +71,7 @@ def build(config: Config, live: LiveOutput | None = None) -> BuildResult:
                                                  cache.page_keys(config.out_dir))
     files = write_output(tree, config, book, pages, rendered, assets, cache)
     if live is None:
-        cache.record_build(inputs, config.out_dir, files, warnings, tree.keys)
+        cache.record_build(inputs, config.out_dir, files, warnings, tree.keys, tree.signatures)
     return BuildResult(len(pages), len(files), converted, False, tuple(warnings),
                        time.perf_counter() - started, tuple(tree.changed))
 

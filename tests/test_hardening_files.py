@@ -585,3 +585,17 @@ def test_the_published_folder_has_the_usual_permissions(scratch_site):
     mask = os.umask(0)
     os.umask(mask)
     assert scratch_site.out.stat().st_mode & 0o777 == 0o777 & ~mask
+
+
+@pytest.mark.parametrize("rel", ["guide/index.html", "facts.json", "robots.txt"])
+def test_a_hand_edit_does_not_survive_a_build_with_nothing_changed(scratch_site, rel):
+    assert scratch_site.run().returncode == 0
+    target = scratch_site.out / rel
+    original = target.read_bytes()
+    with target.open("ab") as handle:
+        handle.write(b"\n<!-- edited by hand -->")
+    result = scratch_site.run()
+    assert result.returncode == 0, result.stderr
+    assert not result.stdout.startswith("Nothing changed")
+    assert target.read_bytes() == original
+    assert scratch_site.run().stdout.startswith("Nothing changed")  # and then it is free again
