@@ -63,7 +63,7 @@ def output_problem(out_dir: Path) -> SiteError | None:
             f"{out_dir} exists and is not a folder; the build will not "
             "replace it: choose a folder for --out",
         )
-    if out_dir.is_dir() and not is_output_folder(out_dir) and any(out_dir.iterdir()):
+    if out_dir.is_dir() and not is_output_folder(out_dir) and not _empty(out_dir):
         return SiteError(
             "--out",
             None,
@@ -102,8 +102,22 @@ def claim_cache(cache_dir: Path) -> SiteError | None:
     return None
 
 
+def _empty(folder: Path) -> bool:
+    try:
+        return not any(folder.iterdir())
+    except OSError:  # unreadable: not known to be empty, so not ours to replace
+        return False
+
+
 def _looks_like_our_cache(cache_dir: Path) -> bool:
     """An untagged cache from before the tag: nothing in it but the cache's own file names."""
+    try:
+        return _only_cache_entries(cache_dir)
+    except OSError:
+        return False
+
+
+def _only_cache_entries(cache_dir: Path) -> bool:
     for entry in os.scandir(cache_dir):
         if not _CACHE_TOP_LEVEL.fullmatch(entry.name):
             return False
