@@ -121,7 +121,7 @@ class OutputTree(OutputPaths):
                 os.utime(self.staging / OUTPUT_MARKER, (mtime, mtime))
         except OSError as exc:
             self._lock.__exit__(None, None, None)
-            raise BuildError([write_error(out_dir.parent, exc)]) from None
+            raise BuildError([write_error(out_dir.parent, exc, folder=True)]) from None
         super().__init__(self.staging)
         self.claimed[OUTPUT_MARKER] = "build.py"
         self.signatures: dict[str, str] = {}  # every file -> file_signature, after commit

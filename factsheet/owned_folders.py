@@ -11,6 +11,7 @@ output while it stages and swaps, so two builds at once never mix their files.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import glob
 import os
@@ -206,7 +207,7 @@ def output_lock(out_dir: Path) -> Iterator[None]:
             recover_leftovers(out_dir)
         except OSError as exc:
             _release(slot, path)
-            raise BuildError([write_error(out_dir.parent, exc)]) from None
+            raise BuildError([write_error(out_dir.parent, exc, folder=True)]) from None
     try:
         yield
     finally:
@@ -233,8 +234,7 @@ def _acquire(path: Path, out_dir: Path) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         except OSError as exc:
-            message = f"cannot write in {path.parent}: {exc.strerror or exc}"
-            raise BuildError([SiteError("--out", None, message)]) from None
+            raise BuildError([write_error(path.parent, exc, folder=True)]) from None
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -254,6 +254,12 @@ def _acquire(path: Path, out_dir: Path) -> int:
         os.close(descriptor)  # the holder removed this file as it finished: lock the new one
 
 
-def write_error(path: Path, exc: OSError) -> SiteError:
-    """A file system failure while writing the site, as one line naming the place."""
-    return SiteError("--out", None, f"cannot write {exc.filename or path}: {exc.strerror or exc}")
+def write_error(path: Path, exc: OSError, folder: bool = False) -> SiteError:
+    """A file system failure while writing the site, as one line naming the place: the file
+    that failed, or with `folder` the folder `path` (a staging or lock file's random name
+    would mean nothing to the user)."""
+    place = f"in {path}" if folder else str(exc.filename or path)
+    reason = exc.strerror or str(exc)
+    if folder and exc.errno in (errno.EEXIST, errno.ENOTDIR):  # mkdir met a file on the way
+        reason = "a file is in the way of that folder"
+    return SiteError("--out", None, f"cannot write {place}: {reason}")

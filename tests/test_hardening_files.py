@@ -518,7 +518,7 @@ def test_an_output_path_that_cannot_be_written_is_one_line(scratch_site, out):
     assert result.returncode == 1
     no_traceback(result)
     lines = result.stderr.splitlines()
-    assert len(lines) == 2 and lines[0].startswith("--out: cannot write ")
+    assert len(lines) == 2 and lines[0].startswith(f"--out: cannot write in {Path(out).parent}: ")
     assert lines[1] == "Build failed: 1 error; the previous site in " + out + " was left untouched."
 
 
@@ -528,7 +528,9 @@ def test_an_output_path_under_a_file_is_one_line(scratch_site):
     result = scratch_site.run("--out", str(blocker / "site"))
     assert result.returncode == 1
     no_traceback(result)
-    assert result.stderr.splitlines()[0].startswith("--out: cannot write ")
+    assert result.stderr.splitlines()[0] == (
+        f"--out: cannot write in {blocker}: a file is in the way of that folder"
+    )
     assert blocker.read_text() == "x"
 
 
