@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, tree_digest
+from test_serve import OVERLAY_ID, Server, serve_site  # noqa: F401 - serve_site: a fixture
 
 from factsheet import output
 from factsheet.errors import BuildError
@@ -604,3 +605,17 @@ def test_a_hand_edit_does_not_survive_a_build_with_nothing_changed(scratch_site,
     assert not result.stdout.startswith("Nothing changed")
     assert target.read_bytes() == original
     assert scratch_site.run().stdout.startswith("Nothing changed")  # and then it is free again
+
+
+def test_the_dev_server_reports_a_fifo_and_keeps_serving(serve_site):  # noqa: F811
+    """Before: the build opened the FIFO and blocked, and so did the server."""
+    server = Server(serve_site)
+    try:
+        os.mkfifo(serve_site / "content" / "pipe.md")
+        body = server.wait_page("/other/", lambda b: OVERLAY_ID in b)
+        assert "content/pipe.md: is a FIFO (named pipe), not a regular file" in body
+        assert "Original words" in body  # the last good build is still served
+        (serve_site / "content" / "pipe.md").unlink()
+        server.wait_page("/other/", lambda b: OVERLAY_ID not in b)
+    finally:
+        assert server.stop() == 0
