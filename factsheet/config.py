@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SiteError
-from .owned_folders import claim_cache, output_problem
+from .owned_folders import adopt_old_cache, output_problem
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ def _problems(config: Config) -> list[SiteError]:
             )
         )
     else:
-        errors += filter(None, [claim_cache(config.cache_dir)])  # a cache deletes only in its own
+        adopt_old_cache(config.cache_dir)  # a foreign folder is left alone: a cache miss
     return errors
 
 

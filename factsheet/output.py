@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from .errors import BuildError, SiteError, display_path
 from .owned_folders import (
     OUTPUT_MARKER,
+    OUTPUT_MARKER_TEXT,
     mark_output,
     old_site,
     output_lock,
@@ -46,6 +47,7 @@ class OutputPaths:
         self.folders: dict[str, str] = {}  # folder of a claimed file -> who first wrote in it
         self.errors: list[SiteError] = []
         self.keys: dict[str, str] = {}  # page file -> the key of the inputs it was made from
+        self.signatures: dict[str, str] = {}  # file -> file_signature, once committed on disk
 
     def reuse(self, rel: str, key: str, origin: str) -> bool:
         """Keep the last build's file if it was made from inputs with the same key."""
@@ -124,7 +126,6 @@ class OutputTree(OutputPaths):
             raise BuildError([write_error(out_dir.parent, exc, folder=True)]) from None
         super().__init__(self.staging)
         self.claimed[OUTPUT_MARKER] = "build.py"
-        self.signatures: dict[str, str] = {}  # every file -> file_signature, after commit
         # Writing is bound by the disk, not the CPU: a few threads keep several file system
         # calls in flight while the main thread renders the next page.
         self.io = ThreadPoolExecutor(max_workers=WRITER_THREADS, thread_name_prefix="write")
@@ -187,7 +188,7 @@ class OutputTree(OutputPaths):
             # every file it shared with the new one through a hard link.
             self.signatures = {rel: file_signature(self.out_dir / rel) for rel in self.claimed}
             for rel, key in self.keys.items():
-                self.keys[rel] = f"{key}@{self.signatures[rel]}"
+                self.keys[rel] = f"{key}@{self.signatures.get(rel, 'missing')}"
         except OSError as exc:
             raise BuildError([write_error(self.out_dir, exc)]) from None
         finally:
@@ -304,6 +305,19 @@ def asset_names(files: dict[str, Path]) -> dict[str, str]:
     return names
 
 
+class StagedOutput:
+    """The command line's output folder: each build is written to a staging folder and swapped
+    in whole (OutputTree)."""
+
+    def __init__(self, out_dir: Path, mtime: int | None = None):
+        self.out_dir = out_dir
+        self.mtime = mtime  # SOURCE_DATE_EPOCH: reproducible file times in the Pages artifact
+
+    def begin(self, previous: dict[str, str]) -> OutputTree:
+        """A tree for one build; `previous` holds the input keys of the files now in out_dir."""
+        return OutputTree(self.out_dir, self.mtime, previous)
+
+
 class LiveOutput:
     """The folder `serve` serves: updated in place, file by file, only where bytes changed.
 
@@ -314,29 +328,28 @@ class LiveOutput:
 
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
-        self.keys: dict[str, str] = {}  # page output -> the key of the inputs it was made from
         self.digests: dict[str, str] = {}  # every file served -> hash of its bytes
-        self.pages: dict = {}  # pages read last time, for load_pages(memo=)
-        self.summaries: dict = {}  # rendered-page summaries by cache key, for render_pages
         out_dir.mkdir(parents=True, exist_ok=True)
 
-    def begin(self) -> LiveTree:
-        return LiveTree(self)
+    def begin(self, previous: dict[str, str]) -> LiveTree:
+        return LiveTree(self, previous)
 
 
 class LiveTree(OutputPaths):
     """One build's view of a LiveOutput: files are held in memory until the build succeeded,
     then written in place, each atomically, and only where the bytes changed."""
 
-    def __init__(self, live: LiveOutput):
+    def __init__(self, live: LiveOutput, previous: dict[str, str]):
         super().__init__(live.out_dir)
         self.live = live
+        self.previous = previous  # the input keys of the files now served
         self.out_dir = live.out_dir
         self.held: dict[str, bytes] = {}
         self.changed: list[str] = []
+        self.write(OUTPUT_MARKER, OUTPUT_MARKER_TEXT, "build.py")  # the same files as a build
 
     def reuse(self, rel: str, key: str, origin: str) -> bool:
-        if self.live.keys.get(rel) != key or rel not in self.live.digests:
+        if self.previous.get(rel) != key or rel not in self.live.digests:
             return False
         self.claim(rel, origin)
         self.remember(rel, key)
@@ -365,7 +378,6 @@ class LiveTree(OutputPaths):
             (self.out_dir / rel).unlink(missing_ok=True)
             del self.live.digests[rel]
             self.changed.append(rel)
-        self.live.keys = self.keys
 
     def discard(self) -> None:
         self.held.clear()

@@ -1,9 +1,10 @@
 """Folders a build may replace or delete from: only the ones a build made.
 
 `--out docs` once erased docs/authoring.md, and `--cache notes` a diary under notes/. So the
-output folder carries a marker file that every build writes into it, and the cache folder a
-CACHEDIR.TAG (the cache-directory convention that backup tools honour too). An existing folder
-that is neither empty nor marked is refused with an error naming it, never deleted from.
+output folder carries a marker file that every build writes into it; an existing folder that is
+neither empty nor marked is refused with an error naming it, never deleted. The cache folder
+carries a CACHEDIR.TAG (the cache-directory convention that backup tools honour too), and the
+store writes and deletes only in a folder that has one.
 
 Builds of one output folder also take turns: each holds an exclusive lock on a file beside the
 output while it stages and swaps, so two builds at once never mix their files.
@@ -33,18 +34,19 @@ OUTPUT_MARKER_TEXT = b"Made by Far Side's build.py, which replaces this folder o
 
 CACHE_TAG = "CACHEDIR.TAG"
 CACHE_TAG_SIGNATURE = b"Signature: 8a477f597d28d172789f06886806bc55"  # https://bford.info/cachedir/
-CACHE_TAG_TEXT = CACHE_TAG_SIGNATURE + (
+CACHE_TAG_TEXT = CACHE_TAG_SIGNATURE + (  # the same signature as incremental.MARKER_TEXT
     b"\n# Far Side's rendered-Markdown cache: build.py deletes only its own entries here.\n"
     b"# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
 
-# What a cache made before CACHEDIR.TAG existed holds, and nothing else (see cache.py).
+# What a cache made before CACHEDIR.TAG existed holds, and nothing else (see incremental.py;
+# last-build-*.json is from the version before that).
 _CACHE_TOP_LEVEL = re.compile(
-    r"pages|pages\.pickle|summaries\.pickle|last-build-[0-9a-f]+\.json"
-    r"|.+\.\d+\.tmp"
+    r"pages|(?:stats|pages|summaries|builds)\.pickle|last-build-[0-9a-f]+\.json"
+    r"|\.?[\w.-]+\.\d+\.tmp"
 )
 _CACHE_SHARD = re.compile(r"[0-9a-f]{2}")
-_CACHE_ENTRY = re.compile(r"[0-9a-f]{32}\.pickle(?:\.\d+\.tmp)?")
+_CACHE_ENTRY = re.compile(r"\.?[0-9a-f]{32}\.pickle(?:\.\d+\.tmp)?")
 
 
 def is_output_folder(folder: Path) -> bool:
@@ -75,32 +77,22 @@ def output_problem(out_dir: Path) -> SiteError | None:
     return None
 
 
-def claim_cache(cache_dir: Path) -> SiteError | None:
-    """Tag the cache folder as ours, or say why it is not ours to write and delete in."""
+def adopt_old_cache(cache_dir: Path) -> None:
+    """Tag a cache made before the tag existed, so that the store keeps using it.
+
+    The store (incremental.py) writes and deletes only in a folder with our CACHEDIR.TAG; any
+    other non-empty folder is a cache miss, nothing worse. An untagged folder holding nothing
+    but the cache's own file names is such an old cache: without this, it would silently never
+    be used again.
+    """
     tag = cache_dir / CACHE_TAG
-    if cache_dir.exists() and not cache_dir.is_dir():
-        return SiteError(
-            "--cache", None, f"{cache_dir} is a file, not a folder: choose a folder for --cache"
-        )
     try:
-        if tag.is_file() and tag.read_bytes().startswith(CACHE_TAG_SIGNATURE):
-            return None
+        if tag.is_file() or not cache_dir.is_dir() or _empty(cache_dir):
+            return
+        if _looks_like_our_cache(cache_dir):
+            tag.write_bytes(CACHE_TAG_TEXT)
     except OSError:
-        pass
-    if cache_dir.is_dir() and not _looks_like_our_cache(cache_dir):
-        return SiteError(
-            "--cache",
-            None,
-            f"{cache_dir} is not empty and is not a Far Side cache "
-            f"(it has no {CACHE_TAG}); the cache deletes files in "
-            "its folder, so choose a new or empty one for --cache",
-        )
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tag.write_bytes(CACHE_TAG_TEXT)
-    except OSError:
-        pass  # a read-only cache costs speed only: nothing can be deleted from it either
-    return None
+        pass  # a read-only cache costs speed only
 
 
 def _empty(folder: Path) -> bool:
