@@ -6,11 +6,9 @@ only one source may claim it. Until `commit()`, the previous site is untouched.
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import hashlib
 import os
-import secrets
 import shutil
 import stat
 import sys
@@ -26,7 +24,7 @@ from .owned_folders import (
     old_site,
     output_lock,
     output_problem,
-    remove_tree,
+    staging_folder,
     write_error,
 )
 from .safe_files import UnsafeFileError, check_input, leads_outside
@@ -116,7 +114,7 @@ class OutputTree(OutputPaths):
         self._lock.__enter__()
         try:
             # Not mkdtemp: its mode 0700 would stay on the published folder.
-            self.staging = out_dir.parent / f".{out_dir.name}.staging-{secrets.token_hex(6)}"
+            self.staging = staging_folder(out_dir)
             self.staging.mkdir()
             mark_output(self.staging)
             if mtime is not None:
@@ -197,7 +195,7 @@ class OutputTree(OutputPaths):
     def discard(self) -> None:
         self.io.shutdown(wait=True, cancel_futures=True)
         if self.staging.exists():
-            remove_tree(self.staging)
+            shutil.rmtree(self.staging)
         self._release()
 
     def _release(self) -> None:
@@ -222,12 +220,12 @@ def swap_in(staging: Path, out_dir: Path) -> None:
     if not out_dir.exists():
         os.rename(staging, out_dir)
     elif _exchange(staging, out_dir):
-        remove_tree(staging)  # now the old site
+        shutil.rmtree(staging)  # now the old site
     else:
         old = old_site(out_dir)
         os.rename(out_dir, old)
         os.rename(staging, out_dir)  # a kill just before this: the next build renames old back
-        remove_tree(old)
+        shutil.rmtree(old)
 
 
 _RENAME_EXCHANGE = 2  # from <linux/fs.h>
@@ -244,6 +242,8 @@ def _exchange(first: Path, second: Path) -> bool:
     )
     if result == 0:
         return True
+    import ctypes
+
     error = ctypes.get_errno()
     if error in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
         return False  # a file system or kernel without the exchange: rename instead
@@ -252,6 +252,8 @@ def _exchange(first: Path, second: Path) -> bool:
 
 @lru_cache(maxsize=1)
 def _libc():
+    import ctypes  # only when a site is swapped in: not on the start-up path of every build
+
     try:
         return ctypes.CDLL(None, use_errno=True)
     except OSError:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import glob
 import os
 import re
 import shutil
@@ -45,6 +44,7 @@ _CACHE_TOP_LEVEL = re.compile(
     r"pages|(?:stats|pages|summaries|builds)\.pickle|last-build-[0-9a-f]+\.json"
     r"|\.?[\w.-]+\.\d+\.tmp"
 )
+_STAGING_SUFFIX = re.compile(r"[0-9a-f]{12}")
 _CACHE_SHARD = re.compile(r"[0-9a-f]{2}")
 _CACHE_ENTRY = re.compile(r"\.?[0-9a-f]{32}\.pickle(?:\.\d+\.tmp)?")
 
@@ -132,31 +132,28 @@ def _only_cache_entries(cache_dir: Path) -> bool:
     return True
 
 
+def staging_folder(out_dir: Path) -> Path:
+    """A new name for one build's staging folder: 12 random hex digits, which is also how
+    recover_leftovers knows a leftover one (no person names a folder like that)."""
+    return out_dir.parent / f".{out_dir.name}.staging-{os.urandom(6).hex()}"
+
+
 def recover_leftovers(out_dir: Path) -> None:
     """Undo what a killed build left beside the output folder (call with the lock held)."""
     old = old_site(out_dir)
-    if is_output_folder(old):
+    if old.is_dir() and not old.is_symlink():
         if not out_dir.exists():
             os.rename(old, out_dir)  # killed between the renames: the old site comes back
         else:
-            remove_tree(old)
-    for leftover in out_dir.parent.glob(f".{glob.escape(out_dir.name)}.staging-*"):
-        if is_output_folder(leftover):  # every staging folder is marked as it is made
-            remove_tree(leftover)
-
-
-def remove_tree(folder: Path) -> None:
-    """Delete a folder the build made, its marker last: a kill half-way leaves a folder that
-    is still recognisably ours, for the next build to finish removing."""
-    for entry in os.scandir(folder):
-        if entry.name == OUTPUT_MARKER:
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path)
-        else:
-            os.unlink(entry.path)
-    (folder / OUTPUT_MARKER).unlink(missing_ok=True)
-    folder.rmdir()
+            shutil.rmtree(old)
+    prefix = f".{out_dir.name}.staging-"
+    for entry in os.scandir(out_dir.parent):
+        if (
+            entry.name.startswith(prefix)
+            and _STAGING_SUFFIX.fullmatch(entry.name[len(prefix) :])
+            and entry.is_dir(follow_symlinks=False)
+        ):
+            shutil.rmtree(entry.path)  # a killed build's staging folder, or its old site
 
 
 def old_site(out_dir: Path) -> Path:
