@@ -98,13 +98,16 @@ def report(errors, out: str | None) -> int:
 
 def command_build(arguments: argparse.Namespace) -> int:
     from factsheet.errors import BuildError
+    from factsheet.owned_folders import output_lock
     from factsheet.site import build
 
     config, errors = make_config(arguments)
     if errors:
         return report(errors, None)
     try:
-        result = build(config)
+        # Held from the start, so a build that had to wait reads the inputs as they are now.
+        with output_lock(config.out_dir):
+            result = build(config)
     except BuildError as failure:
         return report(failure.errors, arguments.out or "_site")
     for warning in result.warnings:

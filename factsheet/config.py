@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SiteError
+from .owned_folders import adopt_old_cache, output_problem
 
 
 @dataclass(frozen=True)
@@ -74,18 +75,50 @@ def _problems(config: Config) -> list[SiteError]:
         if not folder.is_dir():
             errors.append(SiteError(str(folder), None, f"{name} folder does not exist"))
     if not re.fullmatch(r"/(?:[A-Za-z0-9._~-]+/)*", config.base_path):
-        errors.append(SiteError("--base-path", None,
-                                f"{config.base_path!r} is not a URL path like /REPO/"))
+        errors.append(
+            SiteError("--base-path", None, f"{config.base_path!r} is not a URL path like /REPO/")
+        )
+    elif {".", ".."} & set(config.base_path.split("/")):
+        # A browser resolves /./x/ to /x/ and /../ to /: every link would miss the site.
+        errors.append(
+            SiteError(
+                "--base-path",
+                None,
+                f"{config.base_path!r} is not a clean URL path like /REPO/ (no '.' or '..' parts)",
+            )
+        )
     if config.site_url and not re.fullmatch(r"https?://[^\s/]+(?:/[^\s]*)?", config.site_url):
-        errors.append(SiteError("--site-url", None,
-                                f"{config.site_url!r} is not an http(s) URL"))
-    for name, folder in (("--content", config.content_dir), ("--templates", config.templates_dir),
-                         ("--static", config.static_dir), ("--data", config.data_dir)):
+        errors.append(SiteError("--site-url", None, f"{config.site_url!r} is not an http(s) URL"))
+    for name, folder in (
+        ("--content", config.content_dir),
+        ("--templates", config.templates_dir),
+        ("--static", config.static_dir),
+        ("--data", config.data_dir),
+    ):
         if _inside(config.out_dir, folder) or _inside(folder, config.out_dir):
-            errors.append(SiteError("--out", None, f"the output folder {config.out_dir} overlaps "
-                                                   f"the {name} folder; the build would erase it"))
+            errors.append(
+                SiteError(
+                    "--out",
+                    None,
+                    f"the output folder {config.out_dir} overlaps "
+                    f"the {name} folder; the build would erase it",
+                )
+            )
     if _inside(config.out_dir, config.root):
         errors.append(SiteError("--out", None, "the output folder must not contain the project"))
+    elif not any(error.path == "--out" for error in errors):
+        errors += filter(None, [output_problem(config.out_dir)])  # only a folder a build made
+    if _inside(config.out_dir, config.cache_dir) or _inside(config.cache_dir, config.out_dir):
+        errors.append(
+            SiteError(
+                "--cache",
+                None,
+                f"the cache folder {config.cache_dir} overlaps "
+                "the output folder, which every build replaces",
+            )
+        )
+    else:
+        adopt_old_cache(config.cache_dir)  # a foreign folder is left alone: a cache miss
     return errors
 
 

@@ -64,10 +64,10 @@ def display_path(path: Path, root: Path | None = None) -> str:
     for base in (root, Path.cwd()):
         if base is None:
             continue
-        for candidate in (path, path.resolve()):  # resolve() only when the plain path won't do
+        for candidate in (path, None):  # resolve() only when the plain path won't do
             try:
-                return candidate.relative_to(_resolved(base)).as_posix()
-            except ValueError:
+                return (candidate or path.resolve()).relative_to(_resolved(base)).as_posix()
+            except (ValueError, RuntimeError):  # RuntimeError: a symbolic link loop
                 continue
     return path.as_posix()
 

@@ -605,7 +605,8 @@ def data_files(data_dir: Path) -> list[Path]:
     """Every YAML file under the data folder, in a stable order."""
     if not data_dir.is_dir():
         return []
-    return sorted(p for p in data_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    return sorted(p for p in data_dir.rglob("*") if p.suffix in (".yaml", ".yml")
+                  and not p.is_dir())  # a FIFO is read_yaml's to refuse, not to skip
 
 
 def load_factbook(
@@ -629,7 +630,7 @@ def load_data(
     unreadable = False  # a file that did not parse may well be the one with 'site'
     for path in data_files(data_dir):
         shown = display_path(path, root)
-        document, problems = read_yaml(path, shown)
+        document, problems = read_yaml(path, shown, (data_dir, root or data_dir))
         errors += problems
         if document is None:
             unreadable = unreadable or bool(problems)

@@ -26,9 +26,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from stat import S_ISREG
 
 from .config import Config
 from .errors import SiteError
+from .output import file_signature
 from .pages import Page
 from .render import PageSummary, RenderedPage
 
@@ -108,7 +110,14 @@ class Store:
         stats = self._index("stats")
         for folder in input_folders(config):
             for path in _files_under(folder):
-                stat = path.stat()
+                try:
+                    stat = path.stat()
+                except OSError:  # a broken link: reading the inputs reports it
+                    files[path] = "unreadable"
+                    continue
+                if not S_ISREG(stat.st_mode):  # a FIFO, say: never opened (see safe_files)
+                    files[path] = f"not a regular file {stat.st_mode:o}"
+                    continue
                 signature = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
                 known = stats.get(path)
                 if known is not None and known[0] == signature and stat.st_ctime_ns < racy:
@@ -169,7 +178,11 @@ class Store:
         record = self._index("builds").get(str(out_dir))
         if record is None or record["inputs"] != inputs.fingerprint:
             return None
-        if not all((out_dir / rel).is_file() for rel in record["files"]):
+        signatures = record.get("signatures")  # a hand-edited output file is not up to date
+        if signatures:
+            if any(file_signature(out_dir / rel) != sig for rel, sig in signatures.items()):
+                return None
+        elif not all((out_dir / rel).is_file() for rel in record["files"]):
             return None
         return record["warnings"]
 
@@ -179,10 +192,12 @@ class Store:
         return dict(record["keys"]) if record else {}
 
     def record_build(self, inputs: Inputs, out_dir: Path, files: Iterable[str],
-                     warnings: Iterable[SiteError], keys: dict[str, str]) -> None:
+                     warnings: Iterable[SiteError], keys: dict[str, str],
+                     signatures: dict[str, str] | None = None) -> None:
         builds = self._index("builds")
         builds[str(out_dir)] = {"inputs": inputs.fingerprint, "files": sorted(files),
-                                "warnings": tuple(warnings), "keys": dict(keys)}
+                                "warnings": tuple(warnings), "keys": dict(keys),
+                                "signatures": dict(signatures or {})}
         for other in [name for name in builds if not Path(name).exists()]:
             del builds[other]  # folders since removed (check's scratch folders)
 
@@ -299,7 +314,7 @@ def _files_under(folder: Path) -> list[Path]:
     for parent, subfolders, names in os.walk(folder):
         subfolders.sort()
         found += [Path(parent, name) for name in sorted(names)]
-    return [path for path in found if path.is_file()]
+    return [path for path in found if not path.is_dir()]  # FIFOs too: their arrival counts
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -6,13 +6,28 @@ only one source may claim it. Until `commit()`, the previous site is untouched.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
+import stat
+import sys
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
-from .errors import SiteError
+from .errors import BuildError, SiteError, display_path
+from .owned_folders import (
+    OUTPUT_MARKER,
+    OUTPUT_MARKER_TEXT,
+    mark_output,
+    old_site,
+    output_lock,
+    output_problem,
+    staging_folder,
+    write_error,
+)
+from .safe_files import UnsafeFileError, check_input, leads_outside
 
 HASHED_SUFFIXES = (".css", ".js")  # cache-busting names for what browsers cache hardest
 WRITER_THREADS = 4
@@ -30,6 +45,7 @@ class OutputPaths:
         self.folders: dict[str, str] = {}  # folder of a claimed file -> who first wrote in it
         self.errors: list[SiteError] = []
         self.keys: dict[str, str] = {}  # page file -> the key of the inputs it was made from
+        self.signatures: dict[str, str] = {}  # file -> file_signature, once committed on disk
 
     def reuse(self, rel: str, key: str, origin: str) -> bool:
         """Keep the last build's file if it was made from inputs with the same key."""
@@ -43,13 +59,15 @@ class OutputPaths:
         """Reserve an output path for `origin`; None (and an error) if it is unsafe or taken."""
         path = PurePosixPath(rel)
         if path.is_absolute() or ".." in path.parts or not rel or rel.endswith("/"):
-            self.errors.append(SiteError(origin, None, f"output path {rel!r} would leave the "
-                                                       "output folder"))
+            self.errors.append(
+                SiteError(origin, None, f"output path {rel!r} would leave the output folder")
+            )
             return None
         previous = self.claimed.get(rel)
         if previous is not None:
-            self.errors.append(SiteError(origin, None, f"writes {rel}, which {previous} "
-                                                       "already writes"))
+            self.errors.append(
+                SiteError(origin, None, f"writes {rel}, which {previous} already writes")
+            )
             return None
         # A file and a folder cannot share a name: `facts.json` (a file) and
         # `facts.json/index.html` (a page) would collide on disk.
@@ -66,31 +84,58 @@ class OutputPaths:
         return self.root / rel
 
     def _collision(self, name: str, file_origin: str, folder_origin: str) -> None:
-        self.errors.append(SiteError(folder_origin, None, f"writes into a folder {name}/, but "
-                                     f"{file_origin} writes a file {name}: rename one of them"))
+        self.errors.append(
+            SiteError(
+                folder_origin,
+                None,
+                f"writes into a folder {name}/, but "
+                f"{file_origin} writes a file {name}: rename one of them",
+            )
+        )
 
 
 class OutputTree(OutputPaths):
-    """The files of one build, written into a staging folder beside the output folder."""
+    """The files of one build, written into its own staging folder beside the output folder.
 
-    def __init__(self, out_dir: Path, mtime: int | None = None,
-                 previous: dict[str, str] | None = None):
+    From creation to commit or discard the tree holds the output folder's lock, so two builds
+    never interleave. The swap cannot leave the output missing: where the system can exchange
+    two folders atomically (Linux renameat2), the new site and the old one trade places in one
+    step; elsewhere a rename dance leaves `.NAME.old`, which the next build puts back if a kill
+    came between the two renames. Leftover staging folders of killed builds are removed.
+    """
+
+    def __init__(
+        self, out_dir: Path, mtime: int | None = None, previous: dict[str, str] | None = None
+    ):
         self.out_dir = out_dir
-        self.staging = out_dir.parent / f".{out_dir.name}.staging"
-        super().__init__(self.staging)
-        self.previous = previous or {}  # the keys of the page files now in out_dir
+        self.previous = previous or {}  # page file -> inputs key @ file signature, in out_dir
         self.mtime = mtime  # SOURCE_DATE_EPOCH: reproducible file times in the Pages artifact
-        shutil.rmtree(self.staging, ignore_errors=True)
-        self.staging.mkdir(parents=True)
+        self._lock = output_lock(out_dir)
+        self._lock.__enter__()
+        try:
+            # Not mkdtemp: its mode 0700 would stay on the published folder.
+            self.staging = staging_folder(out_dir)
+            self.staging.mkdir()
+            mark_output(self.staging)
+            if mtime is not None:
+                os.utime(self.staging / OUTPUT_MARKER, (mtime, mtime))
+        except OSError as exc:
+            self._lock.__exit__(None, None, None)
+            raise BuildError([write_error(out_dir.parent, exc, folder=True)]) from None
+        super().__init__(self.staging)
+        self.claimed[OUTPUT_MARKER] = "build.py"
         # Writing is bound by the disk, not the CPU: a few threads keep several file system
         # calls in flight while the main thread renders the next page.
         self.io = ThreadPoolExecutor(max_workers=WRITER_THREADS, thread_name_prefix="write")
         self.pending: list[Future] = []
 
     def reuse(self, rel: str, key: str, origin: str) -> bool:
-        """An unchanged page is hard-linked from the current site instead of being rendered:
-        the staging folder still gets a complete site, at the cost of a link."""
-        if self.previous.get(rel) != key or not (self.out_dir / rel).is_file():
+        """An unchanged page is hard-linked from the current site instead of being rendered,
+        but only if its file is still exactly the one the last build wrote (same inode, size,
+        modification and change time): a hand edit changes the change time, which no tool can
+        set back, so a hand-edited page is rendered again rather than carried over."""
+        recorded_key, _, recorded_file = self.previous.get(rel, "").partition("@")
+        if recorded_key != key or file_signature(self.out_dir / rel) != recorded_file:
             return False
         target = self.claim(rel, origin)
         if target is not None:
@@ -131,28 +176,123 @@ class OutputTree(OutputPaths):
 
     def commit(self) -> None:
         """Swap the staging folder in for the output folder, once every file is written."""
-        self._finish_writes()
-        old = self.out_dir.parent / f".{self.out_dir.name}.old"
-        shutil.rmtree(old, ignore_errors=True)
-        if self.out_dir.exists():
-            self.out_dir.rename(old)
-        self.staging.rename(self.out_dir)
-        shutil.rmtree(old, ignore_errors=True)
+        try:
+            self._finish_writes()
+            problem = output_problem(self.out_dir)  # a folder made there during the build
+            if problem is not None:
+                raise BuildError([problem])
+            swap_in(self.staging, self.out_dir)
+            # Signatures are taken last: removing the old site changes the change time of
+            # every file it shared with the new one through a hard link.
+            self.signatures = {rel: file_signature(self.out_dir / rel) for rel in self.claimed}
+            for rel, key in self.keys.items():
+                self.keys[rel] = f"{key}@{self.signatures.get(rel, 'missing')}"
+        except OSError as exc:
+            raise BuildError([write_error(self.out_dir, exc)]) from None
+        finally:
+            self._release()
 
     def discard(self) -> None:
         self.io.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(self.staging, ignore_errors=True)
+        if self.staging.exists():
+            shutil.rmtree(self.staging)
+        self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.__exit__(None, None, None)
+            self._lock = None
 
 
-def static_files(static_dir: Path) -> dict[str, Path]:
-    """Every file under static/ by its path relative to it, in a stable order."""
+def file_signature(path: Path) -> str:
+    """What identifies one version of a file: inode, size, modification and change times."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return "missing"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a file"
+    return f"{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}"
+
+
+def swap_in(staging: Path, out_dir: Path) -> None:
+    """Make `staging` the output folder; the old site, if any, is removed afterwards."""
+    if not out_dir.exists():
+        os.rename(staging, out_dir)
+    elif _exchange(staging, out_dir):
+        shutil.rmtree(staging)  # now the old site
+    else:
+        old = old_site(out_dir)
+        os.rename(out_dir, old)
+        os.rename(staging, out_dir)  # a kill just before this: the next build renames old back
+        shutil.rmtree(old)
+
+
+_RENAME_EXCHANGE = 2  # from <linux/fs.h>
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2); False where that is unavailable."""
+    renameat2 = getattr(_libc(), "renameat2", None) if sys.platform == "linux" else None
+    if renameat2 is None:
+        return False
+    result = renameat2(
+        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
+    )
+    if result == 0:
+        return True
+    import ctypes
+
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False  # a file system or kernel without the exchange: rename instead
+    raise OSError(error, os.strerror(error), str(second))
+
+
+@lru_cache(maxsize=1)
+def _libc():
+    import ctypes  # only when a site is swapped in: not on the start-up path of every build
+
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+def static_files(static_dir: Path, project: Path | None = None) -> dict[str, Path]:
+    """Every file under static/ by its path relative to it, in a stable order.
+
+    Raise BuildError naming every entry that is not a regular file inside static/ or the
+    project: a link to a file outside, a FIFO, a device or a socket (see safe_files).
+    """
     if not static_dir.is_dir():
         return {}
-    return {
-        path.relative_to(static_dir).as_posix(): path
-        for path in sorted(static_dir.rglob("*"))
-        if path.is_file() and not path.name.startswith(".")
-    }
+    within = (static_dir, project) if project else (static_dir,)
+    files, errors = {}, []
+    for path in sorted(static_dir.rglob("*")):
+        if path.name.startswith(".") or (path.is_dir() and not path.is_symlink()):
+            continue
+        if path.is_symlink() and path.is_dir():  # a linked folder is not followed
+            outside = leads_outside(path, within)
+            if outside is not None:
+                errors.append(
+                    SiteError(
+                        display_path(path, project),
+                        None,
+                        f"is a symbolic link to {outside}, outside the project: remove it",
+                    )
+                )
+            continue
+        try:
+            check_input(path, within)
+        except UnsafeFileError as problem:
+            errors.append(SiteError(display_path(path, project), None, str(problem)))
+            continue
+        files[path.relative_to(static_dir).as_posix()] = path
+    if errors:
+        raise BuildError(errors)
+    return files
 
 
 def asset_names(files: dict[str, Path]) -> dict[str, str]:
@@ -208,6 +348,7 @@ class LiveTree(OutputPaths):
         self.out_dir = live.out_dir
         self.held: dict[str, bytes] = {}
         self.changed: list[str] = []
+        self.write(OUTPUT_MARKER, OUTPUT_MARKER_TEXT, "build.py")  # the same files as a build
 
     def reuse(self, rel: str, key: str, origin: str) -> bool:
         if self.previous.get(rel) != key or rel not in self.live.digests:

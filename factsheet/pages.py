@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 
 from .errors import SiteError, display_path
 from .facts import ID_PATTERN, PartialDate, parse_partial_date
+from .safe_files import UnsafeFileError, read_input
 from .yamlfile import YamlMap, decode_utf8, parse_yaml
 
 REQUIRED_KEYS = {"title", "description"}
@@ -92,7 +93,10 @@ def find_sources(content_dir: Path, data_dir: Path) -> list[Path]:
 def read_page(path: Path, content_dir: Path, root: Path) -> tuple[Page | None, list[SiteError]]:
     """Read one page; every problem with its front matter is returned with its line."""
     shown = display_path(path, root)
-    data = path.read_bytes()
+    try:
+        data = read_input(path, (content_dir, root))
+    except UnsafeFileError as problem:
+        return None, [SiteError(shown, None, str(problem))]
     raw, errors = decode_utf8(data, shown)  # a byte-order mark before front matter is fine
     if raw is None:
         return None, errors

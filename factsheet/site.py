@@ -58,7 +58,7 @@ def build(config: Config, store: Store | None = None,
             return BuildResult(0, 0, 0, True, warnings, time.perf_counter() - started)
 
         book, pages, load_errors = load_inputs(config, inputs, store)
-        assets = asset_names(static_files(config.static_dir))
+        assets = asset_names(static_files(config.static_dir, config.root))
         pages_by_rel = {page.rel: page.url_path for page in pages}
         if load_errors:  # a page refused for its front matter still exists for links to it
             pages_by_rel = unreadable_pages(config, pages_by_rel) | pages_by_rel
@@ -74,7 +74,7 @@ def build(config: Config, store: Store | None = None,
         renderings = Renderings(store, book, resolver, base, digests, render_chart)
         files = write_output(tree, config, book, pages, rendered, assets, renderings, inputs,
                              digests)
-        store.record_build(inputs, output.out_dir, files, warnings, tree.keys)
+        store.record_build(inputs, output.out_dir, files, warnings, tree.keys, tree.signatures)
     finally:
         store.save()
     return BuildResult(len(pages), len(files), converted, False, tuple(warnings),

@@ -25,7 +25,7 @@ def write_site(tree: OutputPaths, context: SiteContext, renderings: Renderings, 
     errors: list[SiteError] = []
     env = make_environment(config.templates_dir, context.globals)
     env.globals["citation"] = cached_partial(env, "partials/citation.html")
-    for rel, path in static_files(config.static_dir).items():
+    for rel, path in static_files(config.static_dir, config.root).items():
         tree.copy(path, assets[rel], f"static/{rel}")
     shared = site_signature(context, config, assets, inputs)
     data_globals = DataGlobals(context, digests)

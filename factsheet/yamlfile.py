@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from .errors import SiteError, excerpt
+from .safe_files import UnsafeFileError, read_input
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -210,9 +211,14 @@ def decode_utf8(data: bytes, path: str) -> tuple[str | None, list[SiteError]]:
                                             f"column {column}): save the file as UTF-8")]
 
 
-def read_yaml(path: Path, shown_as: str) -> tuple[Any, list[SiteError]]:
-    """Read and parse one YAML file."""
-    text, errors = decode_utf8(path.read_bytes(), shown_as)
+def read_yaml(path: Path, shown_as: str, within: tuple[Path, ...] = ()
+              ) -> tuple[Any, list[SiteError]]:
+    """Read and parse one YAML file: a regular file inside `within` (default: its folder)."""
+    try:
+        data = read_input(path, within or (path.parent.resolve(),))
+    except UnsafeFileError as problem:
+        return None, [SiteError(shown_as, None, str(problem))]
+    text, errors = decode_utf8(data, shown_as)
     if text is None:
         return None, errors
     return parse_yaml(text, shown_as)
