@@ -26,6 +26,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from .charts import ChartError
 from .facts import Fact, FactBook
 from .typography import NO_TYPOGRAPHY, typographic
 
@@ -325,7 +326,7 @@ class FactSheetExtension(Extension):
             return problem_element(block)
         try:
             chart = self.chart_renderer(name, self.book)
-        except Exception as exc:  # ChartError: a message for the author, with the page's line
+        except ChartError as exc:  # content the chart cannot draw; a bug in a chart propagates
             self.state.problems.append((str(exc), block))
             return problem_element(block)
         # The figure holds the picture and its caption; the data table follows it, since a

@@ -678,3 +678,27 @@ def test_small_basin_is_a_closed_ring_on_one_disc():
 def test_basin_larger_than_a_hemisphere_is_an_error():
     with pytest.raises(ChartError, match="'spa-diameter' to be less than half"):
         render_chart("moon-map", changed("spa-diameter", value=Decimal("6000")))
+
+
+# ---------------------------------------------------------------------------------------------
+# Blame: content errors name the page's line; a bug inside a chart is the generator's
+
+
+def test_unknown_chart_is_blamed_on_the_page_line(scratch_site):
+    scratch_site.write("content/test.md",
+                       '---\ntitle: T\ndescription: "A page."\n---\nText.\n\n{chart nope}\n')
+    errors = scratch_site.errors()
+    assert any("test.md:7:" in e and "unknown chart 'nope'" in e for e in errors), errors
+
+
+def test_a_bug_inside_a_chart_is_not_blamed_on_the_page(scratch_site, monkeypatch):
+    import factsheet.charts as charts
+
+    def broken(book):
+        return 1 / 0
+
+    monkeypatch.setitem(charts.RENDERERS, "basin-size", broken)
+    scratch_site.write("content/test.md",
+                       '---\ntitle: T\ndescription: "A page."\n---\n{chart basin-size}\n')
+    with pytest.raises(ZeroDivisionError):
+        scratch_site.build()
