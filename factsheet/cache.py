@@ -31,8 +31,8 @@ SUMMARY_INDEX = "summaries.pickle"
 def code_version() -> str:
     """A hash of the generator's own source: a code change invalidates every cached page."""
     hasher = hashlib.blake2b(digest_size=16)
-    for path in sorted(PACKAGE_DIR.glob("*.py")):
-        hasher.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):  # subpackages too (charts/)
+        hasher.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes())
     return hasher.hexdigest()
 
 

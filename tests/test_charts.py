@@ -702,3 +702,22 @@ def test_a_bug_inside_a_chart_is_not_blamed_on_the_page(scratch_site, monkeypatc
                        '---\ntitle: T\ndescription: "A page."\n---\n{chart basin-size}\n')
     with pytest.raises(ZeroDivisionError):
         scratch_site.build()
+
+
+def test_a_change_inside_the_charts_package_invalidates_cached_pages(tmp_path, monkeypatch):
+    import factsheet.cache as cache
+
+    (tmp_path / "charts").mkdir()
+    drawing = tmp_path / "charts" / "drawing.py"
+    drawing.write_text("WIDTH = 600\n")
+
+    def version() -> str:
+        cache.code_version.cache_clear()
+        return cache.code_version()
+
+    monkeypatch.setattr(cache, "PACKAGE_DIR", tmp_path)
+    before = version()
+    drawing.write_text("WIDTH = 640\n")
+    after = version()
+    cache.code_version.cache_clear()
+    assert before != after
