@@ -27,6 +27,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from .charts import ChartError
+from .charts.figure import panel_elements
 from .facts import Fact, FactBook
 from .typography import NO_TYPOGRAPHY, typographic
 
@@ -339,12 +340,22 @@ class FactSheetExtension(Extension):
         picture = etree.SubElement(figure, "div", {"class": "chart-picture", "role": "region",
                                                    "tabindex": "0",
                                                    "aria-labelledby": f"chart-{name}-caption"})
-        picture.text = self.md.htmlStash.store(chart.svg)  # type: ignore[union-attr]
+        stash = self.md.htmlStash.store  # type: ignore[union-attr]
+        if chart.panels:  # several drawings, some over raster pictures
+            picture.set("class", "chart-picture chart-panels")
+            del picture.attrib["tabindex"]  # panels wrap instead of scrolling: no extra tab stop
+            picture.extend(panel_elements(chart, stash, self.resolve_link))
+        else:
+            picture.text = stash(chart.svg)
         caption = etree.SubElement(figure, "figcaption", {"id": f"chart-{name}-caption"})
         caption.text = chart.caption
         facts = self.book.facts
         sources = dict.fromkeys(s for fid in chart.fact_ids for s in facts[fid].sources)
         caption.append(cite_marker(list(sources)))
+        for credit, source_ids in chart.credits:  # the data behind a picture, named under it
+            line = etree.SubElement(caption, "span", {"class": "chart-credit"})
+            line.text = f"Picture: {credit}"
+            line.append(cite_marker(list(source_ids)))
         details = etree.SubElement(block_element, "details", {"class": "chart-data"})
         summary = etree.SubElement(details, "summary")
         summary.text = "The data in this picture"

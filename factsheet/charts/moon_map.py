@@ -8,27 +8,37 @@ from collections.abc import Sequence
 
 from ..facts import Fact, FactBook, format_value
 from .geo import LIMB_EPSILON, angular_distance, cos_c, destination, limb_point, orthographic
-from .layout import Box, place_label
+from .layout import place_label
 from .model import (
     Chart,
     ChartError,
+    Panel,
     chart_fact,
     chart_group,
     check_type,
     check_unit,
     positive_value,
 )
+from .pictures import (
+    ALBEDO_CREDIT,
+    DISC_CX,
+    DISC_CY,
+    DISC_HEIGHT,
+    DISC_RADIUS,
+    DISC_WIDTH,
+    DISCS,
+    MOON_FAR,
+)
 from .svg import group_of, num, polyline, svg_root, svg_text
 
-# The discs stand well apart so that labels of sites near the limb (the Luna sites on the near
-# side's eastern edge) have room in the gap between them.
-MAP_WIDTH, MAP_HEIGHT = 640, 340
-MAP_RADIUS = 120
-MAP_CY = 174
+# One panel per disc, side by side on a wide screen and one above the other on a phone; each
+# disc's labels stay inside its own panel. A panel's box is also its picture's (pictures.py).
 MAP_VIEWS = (
-    ("Near side", "centred on 0°, 0°", 0.0, 150.0),
-    ("Far side", "centred on 0°, 180°", 180.0, 490.0),
-)  # heading, note, lon0, cx
+    ("Near side", "centred on 0°, 0°", 0.0),
+    ("Far side", "centred on 0°, 180°", 180.0),
+)  # heading, note, lon0
+SIDE_NAMES = ("near", "far")
+LEGEND_WIDTH, LEGEND_HEIGHT = 300, 52
 
 
 def _graticule(lon0: float, cx: float, cy: float, radius: float) -> str:
@@ -160,48 +170,43 @@ def _site_side(fact: Fact) -> int:
     return 0 if cos_c(lat, lon, 0, 0) >= cos_c(lat, lon, 0, 180) else 1
 
 
-def _map_discs(centre: tuple[float, float], angular: float) -> tuple[list[str], list[str]]:
-    """Headings, discs, graticules and the basin; and the names of the sides showing the basin."""
-    headings, notes, grids, discs, areas, outlines, shown_on = [], [], [], [], [], [], []
-    for heading, note, lon0, cx in MAP_VIEWS:
-        headings.append(svg_text(cx, 22, heading, "middle"))
-        notes.append(svg_text(cx, 40, note, "middle"))
-        discs.append(f'<circle cx="{num(cx)}" cy="{MAP_CY}" r="{MAP_RADIUS}"/>')
-        grids.append(_graticule(lon0, cx, MAP_CY, MAP_RADIUS))
-        area, outline = _basin_paths(centre, angular, (0.0, lon0), cx, MAP_CY, MAP_RADIUS)
-        if area:
-            areas.append(area)
-            outlines.append(outline)
-            shown_on.append(heading.lower())
+def _disc_body(side: int, centre: tuple[float, float], angular: float) -> tuple[list[str], bool]:
+    """Heading, disc, graticule and the basin of one side; and whether the basin shows on it."""
+    heading, note, lon0 = MAP_VIEWS[side]
+    cx = DISC_CX
+    area, outline = _basin_paths(centre, angular, (0.0, lon0), cx, DISC_CY, DISC_RADIUS)
     body = [
-        group_of('class="heading" font-size="15" font-weight="bold"', headings),
-        group_of('class="axis-label" font-size="12"', notes),
-        group_of('class="disc" fill="none" stroke="currentColor" stroke-width="1.5"', discs),
+        svg_text(cx, 22, heading, "middle", 'class="heading" font-size="15" font-weight="bold"'),
+        svg_text(cx, 40, note, "middle", 'class="axis-label" font-size="12"'),
+        f'<circle class="disc" fill="none" stroke="currentColor" stroke-width="1.5" '
+        f'cx="{num(cx)}" cy="{num(DISC_CY)}" r="{num(DISC_RADIUS)}"/>',
         f'<path class="grid" fill="none" stroke="currentColor" stroke-width=".5" '
-        f'stroke-opacity=".5" d="{"".join(grids)}"/>',
-        f'<path class="basin" fill-opacity=".2" d="{"".join(areas)}"/>' if areas else "",
+        f'stroke-opacity=".5" d="{_graticule(lon0, cx, DISC_CY, DISC_RADIUS)}"/>',
+        f'<path class="basin" fill-opacity=".2" d="{area}"/>' if area else "",
         f'<path class="basin-outline" fill="none" stroke="currentColor" stroke-width="2" '
-        f'd="{"".join(outlines)}"/>'
-        if outlines
+        f'd="{outline}"/>'
+        if outline
         else "",
     ]
-    return body, shown_on
+    return body, bool(area)
 
 
-def _map_sites(sites: Sequence[Fact]) -> list[str]:
-    """A marker per landing site on the disc that faces it, then labels that avoid each other."""
+def _map_sites(sites: Sequence[Fact], side: int) -> list[str]:
+    """A marker per landing site facing this side, then labels that avoid each other."""
     markers, labels, taken = [], [], []
-    placed: list[tuple[float, float, str, int]] = []
+    placed: list[tuple[float, float, str]] = []
+    lon0 = MAP_VIEWS[side][2]
     for fact in sites:
-        side = _site_side(fact)
-        lon0, cx = MAP_VIEWS[side][2:]
-        x, y, _ = orthographic(float(fact.value.lat), float(fact.value.lon), 0, lon0, MAP_RADIUS)
-        sx, sy = cx + x, MAP_CY - y
+        if _site_side(fact) != side:
+            continue
+        x, y, _ = orthographic(float(fact.value.lat), float(fact.value.lon), 0, lon0, DISC_RADIUS)
+        sx, sy = DISC_CX + x, DISC_CY - y
         markers.append(f'<circle cx="{num(sx)}" cy="{num(sy)}" r="4"/>')
         taken.append((sx - 5, sy - 5, sx + 5, sy + 5))  # labels must not hide other markers
-        placed.append((sx, sy, fact.label, side))
-    for sx, sy, label, side in placed:
-        labels.append(place_label(sx, sy, label, 13, taken, _label_bounds(side)))
+        placed.append((sx, sy, fact.label))
+    bounds = (4.0, 46.0, DISC_WIDTH - 4.0, DISC_HEIGHT - 4.0)
+    for sx, sy, label in placed:
+        labels.append(place_label(sx, sy, label, 13, taken, bounds))
     return [
         group_of('class="site" stroke="currentColor" stroke-width="1.5"', markers),
         group_of('class="label" font-size="13" font-weight="bold"', labels),
@@ -226,16 +231,48 @@ def moon_map(book: FactBook) -> Chart:
             f"the Moon's circumference (fact {moon_fact.id!r})"
         )
 
-    discs, shown_on = _map_discs(centre, angular)
-    body = [*discs, *_map_sites(sites), _map_legend()]
+    pictures = all(source in book.sources for source in ("usgs-lroc-wac", "usgs-lola-dem"))
+    panels, shown_on = [], []
+    for side, (heading, _, lon0) in enumerate(MAP_VIEWS):
+        body, shows_basin = _disc_body(side, centre, angular)
+        if shows_basin:
+            shown_on.append(heading.lower())
+        count = sum(1 for fact in sites if _site_side(fact) == side)
+        title = f"{heading} of the Moon"
+        desc = (
+            f"The {heading.lower()} seen from above the equator at {num(lon0)}° longitude, north "
+            f"up, with a 30° grid and {count} landing {'site' if count == 1 else 'sites'}"
+            + (
+                ", and the part of the South Pole-Aitken basin on this side."
+                if shows_basin
+                else "."
+            )
+        )
+        svg = svg_root(
+            f"{name}-{SIDE_NAMES[side]}",
+            DISC_WIDTH,
+            DISC_HEIGHT,
+            title,
+            desc,
+            [*body, *_map_sites(sites, side)],
+        )
+        panels.append(Panel(svg, DISCS[lon0] if pictures else None))
+    legend = svg_root(
+        f"{name}-key",
+        LEGEND_WIDTH,
+        LEGEND_HEIGHT,
+        "Key to the maps",
+        "The shaded outline is the South Pole-Aitken basin; a dot is a landing site.",
+        [_map_legend()],
+    )
+    panels.append(Panel(legend))
     near = sum(1 for fact in sites if _site_side(fact) == 0)
+    far = len(sites) - near
     caption = (
-        f"Orthographic maps of the Moon, north up with a 30° grid, of the near side centred "
-        f"on 0°, 0° and the far side centred on 0°, 180°, showing the South Pole-Aitken "
-        f"basin ({format_value(diameter_fact)} across, centred on "
-        f"{format_value(centre_fact)}) and {len(sites)} landing "
-        f"{'site' if len(sites) == 1 else 'sites'}, {near} on the near side and "
-        f"{len(sites) - near} on the far side."
+        f"The Moon's near and far sides, north up, with the South Pole-Aitken basin "
+        f"({format_value(diameter_fact)} across) outlined and {len(sites)} landing "
+        f"{'site' if len(sites) == 1 else 'sites'} marked: {near} on the near side and {far} "
+        f"on the far side."
     )
     where = " and ".join(shown_on)
     rows = (
@@ -247,29 +284,21 @@ def moon_map(book: FactBook) -> Chart:
             for fact in sites
         ),
     )
-    title = f"{group.title} and the South Pole-Aitken basin on the Moon's near and far sides"
-    svg = svg_root(name, MAP_WIDTH, MAP_HEIGHT, title, caption, body)
     ids = (centre_fact.id, diameter_fact.id, moon_fact.id, *(fact.id for fact in sites))
-    return Chart(name, svg, caption, ("Feature", "Value", "On the map"), rows, ids)
-
-
-def _label_bounds(side: int) -> Box:
-    """Where a disc's labels may go: its own disc and the gap, up to the other disc's edge."""
-    (_, _, _, near_cx), (_, _, _, far_cx) = MAP_VIEWS
-    if side == 0:
-        return (4.0, 46.0, far_cx - MAP_RADIUS - 4, MAP_HEIGHT - 28)
-    return (near_cx + MAP_RADIUS + 4, 46.0, MAP_WIDTH - 4.0, MAP_HEIGHT - 28)
+    credits = ((ALBEDO_CREDIT, MOON_FAR.sources),) if pictures else ()
+    return Chart(
+        name, "", caption, ("Feature", "Value", "On the map"), rows, ids, tuple(panels), credits
+    )
 
 
 def _map_legend() -> str:
-    y = MAP_HEIGHT - 10
+    """Two lines, so the key fits the narrowest panel."""
     return (
-        f'<g class="legend" font-size="12">'
-        f'<rect class="basin" x="20" y="{y - 10}" width="18" height="12" fill-opacity=".2"/>'
-        f'<path class="basin-outline" fill="none" stroke="currentColor" stroke-width="2" '
-        f'd="M20 {y - 10}h18v12h-18z"/>'
-        f'<text class="axis-label" x="46" y="{y}">South Pole-Aitken basin (shaded)</text>'
-        f'<circle class="site" cx="364" cy="{y - 4}" r="4" stroke="currentColor" '
-        f'stroke-width="1.5"/>'
-        f'<text class="axis-label" x="376" y="{y}">Landing site</text></g>'
+        '<g class="legend" font-size="12">'
+        '<rect class="basin" x="8" y="8" width="18" height="12" fill-opacity=".2"/>'
+        '<path class="basin-outline" fill="none" stroke="currentColor" stroke-width="2" '
+        'd="M8 8h18v12h-18z"/>'
+        '<text class="axis-label" x="34" y="18">South Pole-Aitken basin (shaded)</text>'
+        '<circle class="site" cx="17" cy="38" r="4" stroke="currentColor" stroke-width="1.5"/>'
+        '<text class="axis-label" x="34" y="42">Landing site</text></g>'
     )
