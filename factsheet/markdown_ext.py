@@ -345,6 +345,10 @@ class FactSheetExtension(Extension):
             picture.set("class", "chart-picture chart-panels")
             del picture.attrib["tabindex"]  # panels wrap instead of scrolling: no extra tab stop
             picture.extend(panel_elements(chart, stash, self.resolve_link))
+        elif chart.narrow_svg:  # one layout for wide screens, one for phones (CSS picks)
+            del picture.attrib["tabindex"]
+            picture.text = stash(f'<div class="chart-wide">{chart.svg}</div>'
+                                 f'<div class="chart-narrow">{chart.narrow_svg}</div>')
         else:
             picture.text = stash(chart.svg)
         caption = etree.SubElement(figure, "figcaption", {"id": f"chart-{name}-caption"})
@@ -396,6 +400,8 @@ def data_table(caption: str, head: list[str], rows: list[list[object]], ident: s
             element = etree.SubElement(row, "th" if index == 0 else "td")
             if index == 0:
                 element.set("scope", "row")
+            else:  # on a phone each row becomes a card, its cells labelled from this (CSS)
+                element.set("data-label", head[index])
             if isinstance(cell, list):
                 element.extend(cell)  # type: ignore[arg-type]
             else:

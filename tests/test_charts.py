@@ -817,3 +817,73 @@ def test_topography_needs_its_source_and_elevations():
         render_chart("spa-topography", book)
     with pytest.raises(ChartError, match="'ce4-landing-elevation' in m"):
         render_chart("spa-topography", topo_book(**{"ce4-landing-elevation": {"unit": "km"}}))
+
+
+# ---------------------------------------------------------------------------------------------
+# On a phone: layouts that fit 320 px without sideways scrolling
+
+
+def text_fits(svg: str) -> list[str]:
+    """Text whose estimated extent leaves the viewBox (the layout's own width estimate)."""
+    from factsheet.charts.svg import text_width
+
+    root = ET.fromstring(svg)
+    width = float(root.get("viewBox").split()[2])
+    outside = []
+    for group in root.iter(f"{SVG}g"):
+        size = float(group.get("font-size", 12))
+        bold = group.get("font-weight") == "bold"
+        for text in group.iter(f"{SVG}text"):
+            x, extent = float(text.get("x")), text_width(text.text or "", size, bold)
+            left = {"start": x, "middle": x - extent / 2, "end": x - extent}[
+                text.get("text-anchor", "start")]
+            if left < 0 or left + extent > width:
+                outside.append(text.text)
+    return outside
+
+
+def test_race_on_a_phone_has_one_row_per_year_including_empty_ones(charts):
+    narrow = ET.fromstring(charts["lunar-race"].narrow_svg)
+    _, _, width, _ = map(float, narrow.get("viewBox").split())
+    assert width <= 360
+    drawn = [t.text for t in narrow.iter(f"{SVG}text")]
+    assert [t for t in drawn if t and t.isdigit()] == [str(y) for y in range(2019, 2026)]
+    assert drawn.count("no attempt") == 2  # 2021 and 2022
+    assert not text_fits(charts["lunar-race"].narrow_svg)
+
+
+def test_basins_on_a_phone_are_numbered_and_named_below(charts):
+    chart = charts["basin-size"]
+    narrow = ET.fromstring(chart.narrow_svg)
+    drawn = " ".join(t.text or "" for t in narrow.iter(f"{SVG}text"))
+    for rank in range(1, 6):
+        assert f" {rank} " in f" {drawn} "
+    assert "Chicxulub crater (Earth)" in drawn and "180\u00a0km" in drawn
+    assert not text_fits(chart.narrow_svg)
+
+
+def test_mass_bars_say_their_share_of_the_largest(charts):
+    drawn = texts(charts["sample-masses"])
+    assert "1/197 of the largest" in drawn  # Chang'e-6: 1,935.3 g of Apollo's 381.6 kg
+    assert "1/6,938 of the largest" in drawn  # Luna 20: 55 g
+    assert "each gridline" in drawn and "ten times" in drawn
+    assert not text_fits(charts["sample-masses"].svg)
+
+
+def test_captions_read_plainly(charts):
+    for chart in charts.values():
+        assert "placed down a time axis" not in chart.caption
+        assert "one column per year" not in chart.caption
+    assert "spaced by the time between them" in charts["mission-timeline"].caption
+
+
+def test_timeline_labels_stay_beside_their_dots(charts):
+    """Each leader runs from a dot to its label: on this data none is pushed more than 20
+    units up or down (before the axis grew with crowding, two were pushed about 31)."""
+    root = parse(charts["mission-timeline"])
+    leaders = [path.get("d") for group in root.iter(f"{SVG}g") if group.get("class") == "leader"
+               for path in group.iter(f"{SVG}path")]
+    assert len(leaders) == 6
+    for d in leaders:
+        _, dot_y, _, label_y = (float(n) for n in re.findall(r"-?[\d.]+", d))
+        assert abs(label_y - dot_y) <= 20, d

@@ -76,10 +76,9 @@ def basin_size(book: FactBook) -> Chart:
 
     first = facts[0]
     others = [f"{fact.label} ({format_value(fact)})" for fact in facts[1:]]
-    compared = f" with {join_words(others)}" if others else ""
     caption = (
-        f"{group.title}: circles drawn to one true scale, standing on a common baseline, "
-        f"comparing the {first.label} ({format_value(first)}){compared}."
+        f"The {first.label} ({format_value(first)}) drawn to the same scale as "
+        f"{join_words(others) if others else 'nothing else'}."
     )
     body = [
         group_of(
@@ -98,4 +97,60 @@ def basin_size(book: FactBook) -> Chart:
     ]
     head, rows = group_table(group, facts)
     svg = svg_root(name, BASIN_WIDTH, bottom, group.title, caption, body)
-    return Chart(name, svg, caption, head, rows, tuple(fact.id for fact in facts))
+    narrow = _numbered(group.title, caption, facts, diameters, circles, scale_text, bar)
+    return Chart(
+        name, svg, caption, head, rows, tuple(fact.id for fact in facts), narrow_svg=narrow
+    )
+
+
+NARROW_WIDTH = 340
+NARROW_CX = 170.0  # the circles keep their size and move to the middle
+
+
+def _numbered(
+    title: str,
+    caption: str,
+    facts,
+    diameters: list[float],
+    circles: list[str],
+    scale_text: str,
+    bar: float,
+) -> str:
+    """The phone layout: the same circles, each numbered at its top, and the names listed below
+    them by number, since beside the circles there is no room for them."""
+    moved = [c.replace(f'cx="{num(BASIN_CX)}"', f'cx="{num(NARROW_CX)}"') for c in circles]
+    baseline = BASIN_TOP + BASIN_MAX_DIAMETER
+    scale = BASIN_MAX_DIAMETER / max(diameters)
+    order = sorted(range(len(facts)), key=lambda i: -diameters[i])
+    tops = [baseline - diameters[i] * scale for i in order]
+    # Numbers beside the top of each circle, pushed apart where small circles crowd together.
+    number_tops = spread([top - 7 for top in tops], [14.0] * len(order), 2, 4)
+    numbers, dots, names, values = [], [], [], []
+    for rank, (top, label_top) in enumerate(zip(tops, number_tops, strict=True), start=1):
+        dots.append(f'<circle cx="{num(NARROW_CX)}" cy="{num(top)}" r="2.5"/>')
+        numbers.append(svg_text(NARROW_CX + 8, label_top + 11, str(rank)))
+    y = baseline + 58
+    for rank, index in enumerate(order, start=1):
+        lines = wrap_words(facts[index].label, 30)
+        names.append(svg_text(16, y, f"{rank}"))
+        for line in lines:
+            names.append(svg_text(36, y, line))
+            y += 17
+        values.append(svg_text(36, y, format_value(facts[index])))
+        y += 24
+    bar_y = baseline + 22
+    return svg_root(
+        "basin-size-narrow", NARROW_WIDTH, y - 8, title, caption,
+        [
+            group_of(
+                'class="basin" fill-opacity=".12" stroke="currentColor" stroke-width="1.5"', moved
+            ),
+            group_of('class="leader"', dots),
+            group_of('class="label" font-size="14" font-weight="bold"', [*numbers, *names]),
+            group_of('class="value" font-size="13"', values),
+            f'<path class="axis" fill="none" stroke="currentColor" stroke-width="1.5" '
+            f'd="M{num(NARROW_CX - bar / 2)} {num(bar_y - 5)}v5H{num(NARROW_CX + bar / 2)}v-5"/>',
+            svg_text(NARROW_CX, bar_y + 16, scale_text, "middle",
+                     'class="axis-label" font-size="12"'),
+        ],
+    )  # fmt: skip

@@ -136,13 +136,12 @@ def lunar_race(book: FactBook) -> Chart:
         outcome: sum(1 for f in attempts if f.attributes["outcome"] == outcome)
         for outcome in OUTCOMES
     }
+    attempt_word = "attempt" if len(attempts) == 1 else "attempts"
     caption = (
-        f"{group.title}: {len(attempts)} landing "
-        f"{'attempt' if len(attempts) == 1 else 'attempts'} from {first_year} to "
-        f"{last_year}, one column per year, of which {counts['success']} succeeded, "
-        f"{counts['partial']} partly succeeded and {counts['failure']} failed; each "
-        "mark's shape and colour show the outcome (circle success, triangle partial, "
-        "cross failure)."
+        f"{len(attempts)} landing {attempt_word} from {first_year} to {last_year}: "
+        f"{counts['success']} succeeded, {counts['partial']} partly succeeded and "
+        f"{counts['failure']} failed. A circle marks a success, a triangle a partial success "
+        "and a cross a failure."
     )
     body = [
         legend,
@@ -154,4 +153,46 @@ def lunar_race(book: FactBook) -> Chart:
     ]
     head, rows = group_table(group, attempts)
     svg = svg_root(name, width, baseline + 32, group.title, caption, body)
-    return Chart(name, svg, caption, head, rows, tuple(f.id for f in attempts))
+    narrow = _race_by_rows(group.title, caption, years, by_year)
+    return Chart(name, svg, caption, head, rows, tuple(f.id for f in attempts), narrow_svg=narrow)
+
+
+NARROW_WIDTH = 340
+NARROW_TEXT_X = 88
+NARROW_CHARS = 27  # bold 13-unit text between NARROW_TEXT_X and the right edge
+
+
+def _race_by_rows(
+    title: str, caption: str, years: list[int], by_year: dict[int, list[Fact]]
+) -> str:
+    """The phone layout: one row per year down the page, each attempt a line with its mark."""
+    legend, _ = _race_legend()
+    marks, missions, operators, year_labels, rules, empty = [], [], [], [], [], []
+    y = 44.0
+    for year in years:
+        rules.append(f"M10 {num(y)}H{NARROW_WIDTH - 10}")
+        year_labels.append(svg_text(10, y + 18, str(year)))
+        top = y + 6
+        if not by_year[year]:
+            empty.append(svg_text(NARROW_TEXT_X, top + 12, "no attempt"))
+            top += 20
+        for fact in by_year[year]:
+            mission = wrap_words(fact.label, NARROW_CHARS)
+            operator = wrap_words(fact.attributes["operator"], NARROW_CHARS + 4)
+            marks.append(_outcome_mark(fact.attributes["outcome"], NARROW_TEXT_X - 14, top + 8))
+            for index, line in enumerate(mission):
+                missions.append(svg_text(NARROW_TEXT_X, top + 12 + 16 * index, line))
+            for index, line in enumerate(operator, start=len(mission)):
+                operators.append(svg_text(NARROW_TEXT_X, top + 12 + 16 * index, line))
+            top += 16 * (len(mission) + len(operator)) + 8
+        y = top + 4
+    body = [
+        legend,
+        f'<path class="grid" fill="none" stroke="currentColor" stroke-width=".5" '
+        f'd="{"".join(rules)}"/>',
+        "".join(marks),
+        group_of('class="label" font-size="13" font-weight="bold"', missions),
+        group_of('class="value" font-size="12"', [*operators, *empty]),
+        group_of('class="axis-label" font-size="14" font-weight="bold"', year_labels),
+    ]
+    return svg_root("lunar-race-narrow", NARROW_WIDTH, y + 4, title, caption, body)

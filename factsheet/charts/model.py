@@ -32,6 +32,8 @@ class Chart:
     # under the figure, each with the source ids it cites.
     panels: tuple[Panel, ...] = ()
     credits: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # The same picture laid out for a phone (shown instead of `svg` on a narrow screen).
+    narrow_svg: str = ""
 
 
 class ChartError(Exception):

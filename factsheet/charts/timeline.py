@@ -108,6 +108,28 @@ def _timeline_axis(
     ]
 
 
+# The axis grows until each label can sit beside its own dot, up to this many units (a picture
+# about 2.3 times as tall as wide); beyond it, crowded labels are spread around their dots.
+TIMELINE_MAX_LENGTH = 740.0
+
+
+def _axis_length(
+    events: Sequence[Fact], blocks: list[tuple[list[str], float]], span: float
+) -> float:
+    """The shortest axis on which consecutive labels need not be pushed away from their dots."""
+    length = max(320.0, 46.0 * len(events))
+    if not span:
+        return length
+    moments = [utc_moment(fact) for fact in events]
+    for (before, after), (_, height) in zip(
+        zip(moments, moments[1:], strict=False), blocks, strict=False
+    ):
+        share = (after - before).total_seconds() / span
+        if share > 0:
+            length = max(length, (height + 10) / share)
+    return min(length, TIMELINE_MAX_LENGTH)
+
+
 def mission_timeline(book: FactBook) -> Chart:
     name = "mission-timeline"
     group, facts = chart_group(book, name, "ce6-timeline")
@@ -116,14 +138,14 @@ def mission_timeline(book: FactBook) -> Chart:
     events = sorted(facts, key=utc_moment)  # stable: events at the same moment keep data order
     start, end = utc_moment(events[0]), utc_moment(events[-1])
     span = (end - start).total_seconds()
-    length = max(320.0, 46.0 * len(events))
+    blocks = _timeline_blocks(events)
+    length = _axis_length(events, blocks, span)
 
     def y_at(moment: datetime) -> float:
         share = (moment - start).total_seconds() / span if span else 0.0
         return TIMELINE_TOP + length * share
 
     marks = [y_at(utc_moment(fact)) for fact in events]
-    blocks = _timeline_blocks(events)
     # A label block's first line is centred on its marker when there is room.
     tops = spread(
         [mark - 9 for mark in marks], [height for _, height in blocks], 10, TIMELINE_TOP - 20
@@ -137,11 +159,9 @@ def mission_timeline(book: FactBook) -> Chart:
         dates.append(svg_text(TIMELINE_LABEL_X, top + height - 4, short_date(fact)))
     bottom = max(TIMELINE_TOP + length, tops[-1] + blocks[-1][1]) + 14
 
-    count = f"{len(events)} {'event' if len(events) == 1 else 'events'}"
     caption = (
-        f"{group.title}: {count}, from {events[0].label} ({short_date(events[0])}) to "
-        f"{events[-1].label} ({short_date(events[-1])}), placed down a time axis in proportion "
-        "to the time between them, in UTC."
+        f"{group.title}, {short_date(events[0])} to {short_date(events[-1])}. Events are spaced "
+        "by the time between them."
     )
     body = [
         *_timeline_axis(start, end, length, y_at),
