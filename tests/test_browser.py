@@ -231,16 +231,19 @@ PAGE_CASES = [(width, scheme) for width in WIDTHS for scheme in SCHEMES]
 SIDEWAYS_JS = """() => {
   const found = [], width = document.documentElement.clientWidth;
   const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
-    + ((e.getAttribute('class') || '').trim() ? '.' + e.getAttribute('class').trim().split(/\\s+/).join('.') : '');
+    + (e.getAttribute('class') ? '.' + e.getAttribute('class').trim().replace(/ +/g, '.') : '');
   const clipped = e => getComputedStyle(e).clip.startsWith('rect(0');  // screen-reader only
-  const hidden = e => { for (let x = e; x; x = x.parentElement) if (clipped(x)) return true; return false; };
+  const hidden = e => {
+    for (let x = e; x; x = x.parentElement) if (clipped(x)) return true;
+    return false;
+  };
   for (const e of document.querySelectorAll('main *')) {
     const box = e.getBoundingClientRect();
     if (box.width === 0 || hidden(e)) continue;
-    if (box.right > width + 0.5 || box.left < -0.5) found.push(name(e) + ' sticks out of the window');
+    if (box.right > width + 0.5 || box.left < -0.5) found.push(name(e) + ' sticks out');
     const style = getComputedStyle(e);
     if (style.overflowX !== 'visible' && e.scrollWidth > e.clientWidth + 1)
-      found.push(name(e) + ' scrolls or clips sideways (' + e.scrollWidth + ' > ' + e.clientWidth + ' px)');
+      found.push(`${name(e)} scrolls or clips sideways (${e.scrollWidth} > ${e.clientWidth} px)`);
   }
   return [...new Set(found)];
 }"""
