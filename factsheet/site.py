@@ -18,6 +18,7 @@ from .context import SiteContext, citing_pages
 from .errors import BuildError, SiteError, display_path
 from .facts import FactBook, load_factbook
 from .markdown_ext import LinkResolver
+from .og_image import image_lookup, page_images
 from .output import LiveOutput, OutputPaths, OutputTree, asset_names, static_files
 from .pages import Page, load_pages
 from .picture_files import picture_files
@@ -60,6 +61,7 @@ def build(config: Config, live: LiveOutput | None = None) -> BuildResult:
         cache.save_page_index(config, page_memo)
     assets = asset_names(static_files(config.static_dir))
     pictures = picture_files(config, book)  # drawn once, then from the cache
+    pictures |= page_images(config, book, pages, pictures)  # one social picture per page
     resolver = LinkResolver(config.base_path, {p.rel: p.url_path for p in pages},
                             set(assets.values()) | set(DOWNLOADS) | set(HOSTING) | set(pictures))
     summaries = live.summaries if live else cache.load_summaries()
@@ -138,6 +140,7 @@ def write_output(tree: OutputPaths, config: Config, book: FactBook, pages: list[
         for rel, drawn in pictures.items():
             tree.copy(drawn, rel, "pictures")
         context = SiteContext.create(config, book, pages, rendered, assets)
+        context.globals["social_image"] = image_lookup(pictures)
         errors = write_site(tree, context, cache, config, assets)
         if errors or tree.errors:
             raise BuildError(errors + tree.errors)

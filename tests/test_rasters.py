@@ -3,8 +3,10 @@ elevations, the projection, what the pictures show, and byte-identical, cached o
 
 from __future__ import annotations
 
+import io
 import math
 import random
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -199,3 +201,84 @@ def test_a_changed_raster_is_drawn_again(tmp_path, book):
 
 def test_no_rasters_no_pictures(tmp_path, book):
     assert pf.picture_files(fake_config(tmp_path, tmp_path / "empty"), book) == {}
+
+
+# ---------------------------------------------------------------------------------------------
+# A social picture per page
+
+
+def social(tmp_path: Path, book, drawn, *pages) -> dict[str, Path]:
+    from factsheet.og_image import page_images
+
+    return page_images(fake_config(tmp_path), book, list(pages), drawn)
+
+
+def some_pages():
+    from factsheet.pages import load_pages
+
+    pages, errors = load_pages(ROOT / "content", DATA, ROOT)
+    assert not errors
+    return {page.url_path: page for page in pages}
+
+
+def test_every_page_gets_its_own_card_with_its_title_and_key_fact(tmp_path, book, drawn):
+    from factsheet.og_image import key_fact
+
+    pages = some_pages()
+    far, basin = pages["far-side/"], pages["south-pole-aitken-basin/"]
+    files = social(tmp_path, book, drawn, far, basin)
+    assert set(files) == {"images/og/far-side.png", "images/og/south-pole-aitken-basin.png"}
+    cards = [files[name].read_bytes() for name in sorted(files)]
+    assert cards[0] != cards[1]
+    for card in cards:
+        with Image.open(io.BytesIO(card)) as image:
+            assert (image.format, image.size) == ("PNG", (1200, 630))
+    assert key_fact(book, far).startswith("Moon\u2019s volumetric mean radius: 1,737.4")
+
+
+def test_cards_are_byte_identical_when_drawn_again_and_cached(tmp_path, book, drawn, monkeypatch):
+    import factsheet.og_image as og
+
+    page = some_pages()[""]
+    first = social(tmp_path / "a", book, drawn, page)
+    second = social(tmp_path / "b", book, drawn, page)
+    assert first["images/og/index.png"].read_bytes() == second["images/og/index.png"].read_bytes()
+
+    def no_drawing(*args):
+        raise AssertionError("drew again although nothing changed")
+
+    monkeypatch.setattr(og, "draw", no_drawing)
+    assert social(tmp_path / "a", book, drawn, page) == first
+
+
+def test_no_moon_pictures_no_cards(tmp_path, book):
+    assert social(tmp_path, book, {}, some_pages()[""]) == {}
+
+
+# ---------------------------------------------------------------------------------------------
+# In the built site (the real content, under /moon/)
+
+
+def test_far_side_page_shows_the_real_discs_with_srcset_size_and_alt(real_site):
+    html = (real_site.out / "far-side" / "index.html").read_text(encoding="utf-8")
+    for name in ("moon-near", "moon-far"):
+        srcset = f'srcset="/moon/images/{name}-300.webp 300w, /moon/images/{name}-600.webp 600w"'
+        assert srcset in html
+        img = re.search(rf'<img [^>]*src="/moon/images/{name}-300.png"[^>]*>', html).group(0)
+        assert 'width="300"' in img and 'height="320"' in img and 'loading="lazy"' in img
+        assert re.search(r'alt="The Moon\u2019s (near|far) side seen from above', img)
+    assert "Picture: LRO LROC WAC mosaic and LOLA relief via USGS Astropedia" in html
+    for rel in ("images/moon-near-300.webp", "images/moon-far-600.webp", "images/moon-far-300.png"):
+        assert (real_site.out / rel).is_file()
+
+
+def test_every_page_names_its_own_social_picture(real_site):
+    seen = set()
+    for page in real_site.out.rglob("index.html"):
+        html = page.read_text(encoding="utf-8")
+        image = re.search(r'<meta property="og:image" content="([^"]+)">', html).group(1)
+        assert re.search(r'<meta name="twitter:image" content="' + re.escape(image), html)
+        rel = image.split("/images/og/", 1)[1]
+        assert (real_site.out / "images" / "og" / rel).is_file()
+        seen.add(rel)
+    assert len(seen) == len(list(real_site.out.rglob("index.html")))

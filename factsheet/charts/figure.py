@@ -8,6 +8,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as etree  # noqa: N813 - Python-Markdown's own name
 from collections.abc import Callable
 
+from ..typography import typographic
 from .model import Chart
 from .pictures import DENSITIES, PictureSpec
 
@@ -45,7 +46,7 @@ def picture_element(spec: PictureSpec, resolve: Callable[[str], str], lazy: bool
         "src": "/" + spec.fallback,
         "width": str(spec.width),
         "height": str(spec.height),
-        "alt": spec.alt,
+        "alt": typographic(spec.alt),
         "decoding": "async",
     }
     if lazy:
