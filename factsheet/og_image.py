@@ -20,6 +20,7 @@ from .charts import pictures as specs
 from .config import Config
 from .facts import FactBook, format_value
 from .pages import Page
+from .picture_files import file_digest
 from .typography import typographic
 
 WIDTH, HEIGHT = 1200, 630
@@ -44,7 +45,7 @@ def page_images(
         return {}
     shared = hashlib.blake2b(digest_size=12)
     for part in (REGULAR, BOLD, Path(__file__)):
-        shared.update(part.read_bytes())
+        shared.update(file_digest(part))
     shared.update(metadata.version("pillow").encode())
     folder = config.cache_dir / "og"
     files = {}
@@ -53,7 +54,7 @@ def page_images(
         backdrop = pictures[spec.webp(max(specs.DENSITIES))]
         lines = (book.site.title, typographic(page.title), key_fact(book, page))
         key = shared.copy()
-        key.update(repr(lines).encode() + backdrop.read_bytes())
+        key.update(repr(lines).encode() + file_digest(backdrop))
         target = folder / f"{key.hexdigest()}.png"
         if not target.is_file():
             _write_atomically(target, draw(lines, backdrop, spec is specs.MOON_FAR))

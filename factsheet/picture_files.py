@@ -17,6 +17,7 @@ import io
 import os
 import shutil
 import tempfile
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -64,13 +65,25 @@ def picture_files(config: Config, book: FactBook) -> dict[str, Path]:
 def _inputs_key(config: Config, centre: tuple[float, float]) -> str:
     hasher = hashlib.blake2b(digest_size=12)
     for name in RASTER_FILES:
-        hasher.update(name.encode() + b"\0" + (raster_folder(config) / name).read_bytes())
+        hasher.update(name.encode() + b"\0" + file_digest(raster_folder(config) / name))
     package = Path(__file__).parent
     for name in CODE:
-        hasher.update(name.encode() + b"\0" + (package / name).read_bytes())
+        hasher.update(name.encode() + b"\0" + file_digest(package / name))
     versions = (metadata.version("numpy"), metadata.version("pillow"), repr(centre))
     hasher.update(repr(versions).encode())
     return hasher.hexdigest()
+
+
+def file_digest(path: Path) -> bytes:
+    """A hash of the file's bytes, read again only when its size or time changes: a rebuild in
+    the dev server then costs a stat, not reading a megabyte of rasters."""
+    stat = path.stat()
+    return _digest_of(path, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _digest_of(path: Path, size: int, mtime_ns: int) -> bytes:
+    return hashlib.blake2b(path.read_bytes(), digest_size=16).digest()
 
 
 def _draw_into(folder: Path, config: Config, centre: tuple[float, float]) -> None:
