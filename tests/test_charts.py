@@ -736,7 +736,7 @@ def test_a_bug_inside_a_chart_is_not_blamed_on_the_page(scratch_site, monkeypatc
 
 
 def test_a_change_inside_the_charts_package_invalidates_cached_pages(tmp_path, monkeypatch):
-    import factsheet.cache as cache
+    import factsheet.incremental as cache
 
     (tmp_path / "charts").mkdir()
     drawing = tmp_path / "charts" / "drawing.py"

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from ..errors import ContentError
 from ..facts import Fact, FactBook, Group, format_datetime, format_value
 from .pictures import PictureSpec
 
@@ -36,7 +37,7 @@ class Chart:
     narrow_svg: str = ""
 
 
-class ChartError(Exception):
+class ChartError(ContentError):
     """A chart cannot be drawn: unknown name, or data missing or of the wrong type."""
 
 
