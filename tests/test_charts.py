@@ -47,33 +47,52 @@ def when(text: str) -> DateTime:
 
 
 def fact(ident: str, label: str, kind: str, value, group: str | None = None, **extra) -> Fact:
-    return Fact(id=ident, label=label, type=kind, value=value, as_of=AS_OF, sources=("src",),
-                group=group, **extra)
+    return Fact(
+        id=ident,
+        label=label,
+        type=kind,
+        value=value,
+        as_of=AS_OF,
+        sources=("src",),
+        group=group,
+        **extra,
+    )
 
 
-def quantity(ident: str, label: str, number: str, unit: str, group: str | None = None,
-             **extra) -> Fact:
+def quantity(
+    ident: str, label: str, number: str, unit: str, group: str | None = None, **extra
+) -> Fact:
     return fact(ident, label, "quantity", Decimal(number), group, unit=unit, **extra)
 
 
 def site(ident: str, label: str, lat: str, lon: str) -> Fact:
-    return fact(ident, label, "coordinates", Coordinates(Decimal(lat), Decimal(lon)),
-                "landing-sites")
+    return fact(
+        ident, label, "coordinates", Coordinates(Decimal(lat), Decimal(lon)), "landing-sites"
+    )
 
 
-def landing(ident: str, label: str, moment: str, operator: str, nation: str,
-            outcome: str) -> Fact:
+def landing(ident: str, label: str, moment: str, operator: str, nation: str, outcome: str) -> Fact:
     value = when(moment) if "T" in moment else PartialDate(*map(int, moment.split("-")))
-    return fact(ident, label, "datetime" if "T" in moment else "date", value, "lunar-landings",
-                attributes={"operator": operator, "nation": nation, "outcome": outcome})
+    return fact(
+        ident,
+        label,
+        "datetime" if "T" in moment else "date",
+        value,
+        "lunar-landings",
+        attributes={"operator": operator, "nation": nation, "outcome": outcome},
+    )
 
 
 GROUPS = (
     Group("ce6-timeline", "Chang'e-6 mission timeline", "Event", "Time (UTC)"),
     Group("landing-sites", "Landing sites", "Site", "Coordinates"),
-    Group("lunar-landings", "Lunar landing attempts since 2019", "Mission", "Landing (UTC)",
-          (Column("operator", "Operator"), Column("nation", "Nation"),
-           Column("outcome", "Outcome"))),
+    Group(
+        "lunar-landings",
+        "Lunar landing attempts since 2019",
+        "Mission",
+        "Landing (UTC)",
+        (Column("operator", "Operator"), Column("nation", "Nation"), Column("outcome", "Outcome")),
+    ),
     Group("sample-returns", "Lunar samples returned to Earth", "Mission", "Mass"),
     Group("basin-size-comparison", "Impact basins to scale", "Basin", "Diameter"),
 )
@@ -81,20 +100,60 @@ GROUPS = (
 
 def realistic_facts() -> list[Fact]:
     return [
-        fact("ce6-launch", "Launch", "datetime", when("2024-05-03T17:27+08:00"), "ce6-timeline",
-             local="Beijing time"),
-        fact("ce6-loi", "Lunar orbit insertion", "datetime", when("2024-05-08T10:12+08:00"),
-             "ce6-timeline", local="Beijing time"),
-        fact("ce6-landing", "Landing in Apollo crater", "datetime",
-             when("2024-06-02T06:23+08:00"), "ce6-timeline", local="Beijing time"),
-        fact("ce6-ascent", "Ascent from the far side", "datetime",
-             when("2024-06-04T07:38+08:00"), "ce6-timeline", local="Beijing time"),
-        fact("ce6-docking", "Docking in lunar orbit", "datetime", when("2024-06-06T14:48+08:00"),
-             "ce6-timeline", local="Beijing time"),
-        fact("ce6-return", "Return capsule lands in Inner Mongolia", "datetime",
-             when("2024-06-25T14:07+08:00"), "ce6-timeline", local="Beijing time"),
-        fact("spa-centre", "Centre of the South Pole-Aitken basin", "coordinates",
-             Coordinates(Decimal("-53"), Decimal("-169"))),
+        fact(
+            "ce6-launch",
+            "Launch",
+            "datetime",
+            when("2024-05-03T17:27+08:00"),
+            "ce6-timeline",
+            local="Beijing time",
+        ),
+        fact(
+            "ce6-loi",
+            "Lunar orbit insertion",
+            "datetime",
+            when("2024-05-08T10:12+08:00"),
+            "ce6-timeline",
+            local="Beijing time",
+        ),
+        fact(
+            "ce6-landing",
+            "Landing in Apollo crater",
+            "datetime",
+            when("2024-06-02T06:23+08:00"),
+            "ce6-timeline",
+            local="Beijing time",
+        ),
+        fact(
+            "ce6-ascent",
+            "Ascent from the far side",
+            "datetime",
+            when("2024-06-04T07:38+08:00"),
+            "ce6-timeline",
+            local="Beijing time",
+        ),
+        fact(
+            "ce6-docking",
+            "Docking in lunar orbit",
+            "datetime",
+            when("2024-06-06T14:48+08:00"),
+            "ce6-timeline",
+            local="Beijing time",
+        ),
+        fact(
+            "ce6-return",
+            "Return capsule lands in Inner Mongolia",
+            "datetime",
+            when("2024-06-25T14:07+08:00"),
+            "ce6-timeline",
+            local="Beijing time",
+        ),
+        fact(
+            "spa-centre",
+            "Centre of the South Pole-Aitken basin",
+            "coordinates",
+            Coordinates(Decimal("-53"), Decimal("-169")),
+        ),
         quantity("spa-diameter", "Diameter of the basin", "2500", "km", qualifier="about"),
         quantity("moon-radius", "Mean radius of the Moon", "1737.4", "km"),
         site("site-ce6", "Chang'e-6", "-41.6385", "-153.9852"),
@@ -116,28 +175,49 @@ def realistic_facts() -> list[Fact]:
         landing("luna25", "Luna 25", "2023-08-19", "Roscosmos", "Russia", "failure"),
         landing("ch3", "Chandrayaan-3", "2023-08-23T12:32Z", "ISRO", "India", "success"),
         landing("slim", "SLIM", "2024-01-19T15:20Z", "JAXA", "Japan", "partial"),
-        landing("im1", "IM-1 Odysseus", "2024-02-22T23:23Z", "Intuitive Machines",
-                "United States", "partial"),
+        landing(
+            "im1",
+            "IM-1 Odysseus",
+            "2024-02-22T23:23Z",
+            "Intuitive Machines",
+            "United States",
+            "partial",
+        ),
         landing("ce6", "Chang'e-6", "2024-06-01T22:23Z", "CNSA", "China", "success"),
-        landing("blue-ghost", "Blue Ghost Mission 1", "2025-03-02T08:34Z", "Firefly Aerospace",
-                "United States", "success"),
-        landing("im2", "IM-2 Athena", "2025-03-06", "Intuitive Machines", "United States",
-                "partial"),
-        landing("hakuto-r2", "Hakuto-R Mission 2 Resilience", "2025-06-05", "ispace", "Japan",
-                "failure"),
+        landing(
+            "blue-ghost",
+            "Blue Ghost Mission 1",
+            "2025-03-02T08:34Z",
+            "Firefly Aerospace",
+            "United States",
+            "success",
+        ),
+        landing(
+            "im2", "IM-2 Athena", "2025-03-06", "Intuitive Machines", "United States", "partial"
+        ),
+        landing(
+            "hakuto-r2", "Hakuto-R Mission 2 Resilience", "2025-06-05", "ispace", "Japan", "failure"
+        ),
         quantity("mass-apollo", "Apollo 11 to 17", "381.6", "kg", "sample-returns"),
         quantity("mass-luna16", "Luna 16", "101", "g", "sample-returns"),
         quantity("mass-luna20", "Luna 20", "55", "g", "sample-returns"),
         quantity("mass-luna24", "Luna 24", "170.1", "g", "sample-returns"),
         quantity("mass-ce5", "Chang'e-5", "1731", "g", "sample-returns"),
         quantity("mass-ce6", "Chang'e-6", "1935.3", "g", "sample-returns"),
-        quantity("basin-spa", "South Pole-Aitken basin", "2500", "km", "basin-size-comparison",
-                 qualifier="about"),
+        quantity(
+            "basin-spa",
+            "South Pole-Aitken basin",
+            "2500",
+            "km",
+            "basin-size-comparison",
+            qualifier="about",
+        ),
         quantity("basin-hellas", "Hellas Planitia (Mars)", "2300", "km", "basin-size-comparison"),
         quantity("basin-imbrium", "Imbrium basin", "1145", "km", "basin-size-comparison"),
         quantity("basin-orientale", "Orientale basin", "930", "km", "basin-size-comparison"),
-        quantity("basin-chicxulub", "Chicxulub crater (Earth)", "180", "km",
-                 "basin-size-comparison"),
+        quantity(
+            "basin-chicxulub", "Chicxulub crater (Earth)", "180", "km", "basin-size-comparison"
+        ),
     ]
 
 
@@ -197,8 +277,10 @@ def texts(chart: Chart) -> str:
 
 def haversine(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = (math.sin((p2 - p1) / 2) ** 2
-         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
+    h = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
     return 2 * math.asin(math.sqrt(h))
 
 
@@ -245,8 +327,9 @@ def test_projected_points_stay_inside_the_disc():
             assert math.hypot(x, y) <= 50 + 1e-9
 
 
-@pytest.mark.parametrize("lat, lon, radius", [(-53, -169, 0.72), (0, 0, 0.1), (80, 170, 0.5),
-                                              (-10, 179, 1.2)])
+@pytest.mark.parametrize(
+    "lat, lon, radius", [(-53, -169, 0.72), (0, 0, 0.1), (80, 170, 0.5), (-10, 179, 1.2)]
+)
 def test_small_circle_points_are_at_the_angular_radius(lat, lon, radius):
     points = small_circle(lat, lon, radius, 72)
     assert len(points) == 72
@@ -418,13 +501,24 @@ def marker_positions(chart: Chart, cls: str, panel: int = 0) -> list[tuple[float
 
 def test_timeline_is_chronological_and_proportional(charts):
     chart = charts["mission-timeline"]
-    assert chart.fact_ids == ("ce6-launch", "ce6-loi", "ce6-landing", "ce6-ascent",
-                              "ce6-docking", "ce6-return")
+    assert chart.fact_ids == (
+        "ce6-launch",
+        "ce6-loi",
+        "ce6-landing",
+        "ce6-ascent",
+        "ce6-docking",
+        "ce6-return",
+    )
     ys = [y for _, y in marker_positions(chart, "marker event")]
     assert ys == sorted(ys)
-    moments = [datetime(2024, 5, 3, 9, 27), datetime(2024, 5, 8, 2, 12),
-               datetime(2024, 6, 1, 22, 23), datetime(2024, 6, 3, 23, 38),
-               datetime(2024, 6, 6, 6, 48), datetime(2024, 6, 25, 6, 7)]
+    moments = [
+        datetime(2024, 5, 3, 9, 27),
+        datetime(2024, 5, 8, 2, 12),
+        datetime(2024, 6, 1, 22, 23),
+        datetime(2024, 6, 3, 23, 38),
+        datetime(2024, 6, 6, 6, 48),
+        datetime(2024, 6, 25, 6, 7),
+    ]
     total = (moments[-1] - moments[0]).total_seconds()
     for moment, y in zip(moments, ys, strict=True):
         share = (moment - moments[0]).total_seconds() / total
@@ -450,8 +544,9 @@ def test_timeline_sorts_data_given_out_of_order():
 
 def test_timeline_accepts_partial_dates_and_a_single_event():
     facts = [f for f in realistic_facts() if f.group != "ce6-timeline"]
-    facts.append(fact("ce6-plan", "Planned launch window", "date", PartialDate(2024, 5),
-                      "ce6-timeline"))
+    facts.append(
+        fact("ce6-plan", "Planned launch window", "date", PartialDate(2024, 5), "ce6-timeline")
+    )
     chart = render_chart("mission-timeline", make_book(facts))
     assert "May 2024" in texts(chart)
     assert chart.fact_ids == ("ce6-plan",)
@@ -466,8 +561,10 @@ def test_moving_an_event_moves_its_marker(charts):
 
 def test_long_timespan_uses_month_or_year_ticks():
     facts = [f for f in realistic_facts() if f.group != "ce6-timeline"]
-    facts += [fact("a", "Chang'e-1", "date", PartialDate(2007, 10, 24), "ce6-timeline"),
-              fact("b", "Chang'e-6", "date", PartialDate(2024, 5, 3), "ce6-timeline")]
+    facts += [
+        fact("a", "Chang'e-1", "date", PartialDate(2007, 10, 24), "ce6-timeline"),
+        fact("b", "Chang'e-6", "date", PartialDate(2024, 5, 3), "ce6-timeline"),
+    ]
     drawn = texts(render_chart("mission-timeline", make_book(facts)))
     assert "2010" in drawn and "2020" in drawn
 
@@ -516,7 +613,10 @@ def test_discs_are_drawn_over_the_real_moon_when_the_data_has_its_sources(charts
         book.sources[ident] = None  # only presence matters to the chart
     chart = render_chart("moon-map", book)
     assert [p.picture.name if p.picture else None for p in chart.panels] == [
-        "moon-near", "moon-far", None]
+        "moon-near",
+        "moon-far",
+        None,
+    ]
     assert chart.credits and "LROC WAC" in chart.credits[0][0]
 
 
@@ -525,8 +625,9 @@ def test_basin_outline_is_drawn_and_follows_the_data(charts):
     assert 'class="basin-outline"' in svg and 'class="basin"' in svg
     bigger = render_chart("moon-map", changed("spa-diameter", value=Decimal("2000")))
     assert all_svg(bigger) != svg
-    moved = render_chart("moon-map", changed("spa-centre",
-                                             value=Coordinates(Decimal("-40"), Decimal("-150"))))
+    moved = render_chart(
+        "moon-map", changed("spa-centre", value=Coordinates(Decimal("-40"), Decimal("-150")))
+    )
     assert all_svg(moved) != svg
 
 
@@ -568,8 +669,11 @@ def test_race_has_a_column_per_year_and_shape_per_outcome(charts):
     root = parse(chart)
     marks = [el for el in root.iter() if (el.get("class") or "").startswith("marker ")]
     kinds = {el.get("class"): el.tag for el in marks}
-    assert kinds == {"marker success": f"{SVG}circle", "marker partial": f"{SVG}path",
-                     "marker failure": f"{SVG}path"}
+    assert kinds == {
+        "marker success": f"{SVG}circle",
+        "marker partial": f"{SVG}path",
+        "marker failure": f"{SVG}path",
+    }
     assert len(marks) == 13 + 3  # one per attempt, plus the legend
     for text in ("Success", "Partial success", "Failure", "CNSA", "Intuitive", "ispace"):
         assert text in drawn
@@ -583,8 +687,12 @@ def test_race_table_is_chronological_with_group_columns(charts):
 
 
 def test_race_changes_with_outcome(charts):
-    after = render_chart("lunar-race", changed("luna25", attributes={
-        "operator": "Roscosmos", "nation": "Russia", "outcome": "success"}))
+    after = render_chart(
+        "lunar-race",
+        changed(
+            "luna25", attributes={"operator": "Roscosmos", "nation": "Russia", "outcome": "success"}
+        ),
+    )
     assert after.svg != charts["lunar-race"].svg
     assert "4 failed" in after.caption
 
@@ -593,8 +701,9 @@ def test_race_checks_attributes():
     with pytest.raises(ChartError, match="attribute 'outcome' of fact 'ce6'"):
         render_chart("lunar-race", changed("ce6", attributes={"operator": "CNSA"}))
     with pytest.raises(ChartError, match="one of success, partial, failure, not 'crashed'"):
-        render_chart("lunar-race", changed("ce6", attributes={"operator": "CNSA",
-                                                               "outcome": "crashed"}))
+        render_chart(
+            "lunar-race", changed("ce6", attributes={"operator": "CNSA", "outcome": "crashed"})
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -630,8 +739,9 @@ def test_changing_a_mass_changes_its_bar(charts):
     after = bar_widths(render_chart("sample-masses", changed("mass-ce6", value=Decimal("5000"))))
     # The scale may shift to make room for the new value text; the bar's share of it may not.
     assert after[5] / after[0] > before[5] / before[0]
-    assert [w / after[0] for w in after[:5]] == pytest.approx([w / before[0] for w in before[:5]],
-                                                              abs=0.002)
+    assert [w / after[0] for w in after[:5]] == pytest.approx(
+        [w / before[0] for w in before[:5]], abs=0.002
+    )
 
 
 def test_masses_check_units():
@@ -645,8 +755,11 @@ def test_masses_check_units():
 
 def basin_radii(chart: Chart) -> dict[str, float]:
     root = parse(chart)
-    return {c.get("class") + str(i): float(c.get("r"))
-            for i, c in enumerate(root.iter(f"{SVG}circle")) if c.get("class")}
+    return {
+        c.get("class") + str(i): float(c.get("r"))
+        for i, c in enumerate(root.iter(f"{SVG}circle"))
+        if c.get("class")
+    }
 
 
 def test_basins_are_to_true_relative_scale(charts):
@@ -699,8 +812,9 @@ def test_shaded_area_is_closed_along_the_limb_inside_the_basin(charts):
 def test_small_basin_is_a_closed_ring_on_one_disc():
     chart = render_chart("moon-map", changed("spa-diameter", value=Decimal("500")))
     assert not [p for p in roots(chart)[NEAR].iter(f"{SVG}path") if p.get("class") == "basin"]
-    outline = next(p for p in roots(chart)[FAR].iter(f"{SVG}path")
-                   if p.get("class") == "basin-outline")
+    outline = next(
+        p for p in roots(chart)[FAR].iter(f"{SVG}path") if p.get("class") == "basin-outline"
+    )
     assert outline.get("d").count("M") == 1 and outline.get("d").endswith("Z")
     assert area_arcs(chart, FAR) == []
     assert "centre of the shaded basin (far side)" in chart.table_rows[0][2]
@@ -716,8 +830,9 @@ def test_basin_larger_than_a_hemisphere_is_an_error():
 
 
 def test_unknown_chart_is_blamed_on_the_page_line(scratch_site):
-    scratch_site.write("content/test.md",
-                       '---\ntitle: T\ndescription: "A page."\n---\nText.\n\n{chart nope}\n')
+    scratch_site.write(
+        "content/test.md", '---\ntitle: T\ndescription: "A page."\n---\nText.\n\n{chart nope}\n'
+    )
     errors = scratch_site.errors()
     assert any("test.md:7:" in e and "unknown chart 'nope'" in e for e in errors), errors
 
@@ -729,8 +844,9 @@ def test_a_bug_inside_a_chart_is_not_blamed_on_the_page(scratch_site, monkeypatc
         return 1 / 0
 
     monkeypatch.setitem(charts.RENDERERS, "basin-size", broken)
-    scratch_site.write("content/test.md",
-                       '---\ntitle: T\ndescription: "A page."\n---\n{chart basin-size}\n')
+    scratch_site.write(
+        "content/test.md", '---\ntitle: T\ndescription: "A page."\n---\n{chart basin-size}\n'
+    )
     with pytest.raises(ZeroDivisionError):
         scratch_site.build()
 
@@ -793,8 +909,10 @@ def test_topography_rim_is_the_basin_from_the_data():
     root = roots(render_chart("spa-topography", topo_book()))[0]
     rim = next(p for p in root.iter(f"{SVG}path") if p.get("class") == "basin-outline")
     numbers = [float(n) for n in re.findall(r"-?[\d.]+", rim.get("d"))]
-    distances = {round(math.hypot(x - 240, y - 220), 1)
-                 for x, y in zip(numbers[::2], numbers[1::2], strict=True)}
+    distances = {
+        round(math.hypot(x - 240, y - 220), 1)
+        for x, y in zip(numbers[::2], numbers[1::2], strict=True)
+    }
     # Centred on the basin, its rim is a circle of radius sin(1250 km / R) Moon radii.
     expected = 330 * math.sin(1250 / 1737.4)
     assert all(abs(d - expected) < 0.2 for d in distances)
@@ -836,7 +954,8 @@ def text_fits(svg: str) -> list[str]:
         for text in group.iter(f"{SVG}text"):
             x, extent = float(text.get("x")), text_width(text.text or "", size, bold)
             left = {"start": x, "middle": x - extent / 2, "end": x - extent}[
-                text.get("text-anchor", "start")]
+                text.get("text-anchor", "start")
+            ]
             if left < 0 or left + extent > width:
                 outside.append(text.text)
     return outside
@@ -881,8 +1000,12 @@ def test_timeline_labels_stay_beside_their_dots(charts):
     """Each leader runs from a dot to its label: on this data none is pushed more than 20
     units up or down (before the axis grew with crowding, two were pushed about 31)."""
     root = parse(charts["mission-timeline"])
-    leaders = [path.get("d") for group in root.iter(f"{SVG}g") if group.get("class") == "leader"
-               for path in group.iter(f"{SVG}path")]
+    leaders = [
+        path.get("d")
+        for group in root.iter(f"{SVG}g")
+        if group.get("class") == "leader"
+        for path in group.iter(f"{SVG}path")
+    ]
     assert len(leaders) == 6
     for d in leaders:
         _, dot_y, _, label_y = (float(n) for n in re.findall(r"-?[\d.]+", d))
