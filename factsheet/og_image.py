@@ -13,7 +13,6 @@ import hashlib
 import io
 import os
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 
 from .charts import pictures as specs
@@ -46,7 +45,7 @@ def page_images(
     shared = hashlib.blake2b(digest_size=12)
     for part in (REGULAR, BOLD, Path(__file__)):
         shared.update(file_digest(part))
-    shared.update(metadata.version("pillow").encode())
+    shared.update(_version("pillow").encode())
     folder = config.cache_dir / "og"
     files = {}
     for page in pages:
@@ -136,3 +135,9 @@ def image_lookup(files: dict[str, Path]) -> Callable[[Page], str]:
         return path if path in files else ""
 
     return lookup
+
+
+def _version(package: str) -> str:
+    from importlib import metadata  # imported here: it costs start-up time on every build
+
+    return metadata.version(package)

@@ -18,7 +18,6 @@ import os
 import shutil
 import tempfile
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 
 from .charts import pictures as specs
@@ -69,7 +68,7 @@ def _inputs_key(config: Config, centre: tuple[float, float]) -> str:
     package = Path(__file__).parent
     for name in CODE:
         hasher.update(name.encode() + b"\0" + file_digest(package / name))
-    versions = (metadata.version("numpy"), metadata.version("pillow"), repr(centre))
+    versions = (_version("numpy"), _version("pillow"), repr(centre))
     hasher.update(repr(versions).encode())
     return hasher.hexdigest()
 
@@ -132,3 +131,9 @@ def encode_fallback(image, kind: str) -> bytes:
 def _save(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+
+
+def _version(package: str) -> str:
+    from importlib import metadata  # imported here: it costs start-up time on every build
+
+    return metadata.version(package)
