@@ -19,7 +19,7 @@ from .charts import pictures as specs
 from .config import Config
 from .facts import FactBook, format_value
 from .pages import Page
-from .picture_files import file_digest
+from .picture_files import cache_folder, file_digest
 from .typography import typographic
 
 WIDTH, HEIGHT = 1200, 630
@@ -46,7 +46,7 @@ def page_images(
     for part in (REGULAR, BOLD, Path(__file__)):
         shared.update(file_digest(part))
     shared.update(_version("pillow").encode())
-    folder = config.cache_dir / "og"
+    folder = cache_folder(config) / "og"
     files = {}
     for page in pages:
         spec = specs.SPA_TOPOGRAPHY if "aitken" in page.url_path else specs.MOON_FAR

@@ -23,6 +23,7 @@ from pathlib import Path
 from .charts import pictures as specs
 from .config import Config
 from .facts import FactBook
+from .incremental import MARKER, MARKER_TEXT
 
 RASTER_FOLDER = "moon"
 RASTER_FILES = ("provenance.json", "dem.png", "albedo.png")
@@ -54,11 +55,31 @@ def picture_files(config: Config, book: FactBook) -> dict[str, Path]:
         return {}
     centre = spa_centre(book)
     key = _inputs_key(config, centre)
-    folder = config.cache_dir / "pictures" / key
+    folder = cache_folder(config) / key
     wanted = [rel for spec in specs.ALL for rel in spec.files()]
     if not all((folder / rel).is_file() for rel in wanted):
         _draw_into(folder, config, centre)
     return {rel: folder / rel for rel in wanted}
+
+
+def cache_folder(config: Config) -> Path:
+    """Where drawn pictures are kept: `pictures/` in the build's cache folder.
+
+    The store (incremental.py) uses the cache folder only if it is empty or carries its
+    CACHEDIR.TAG marker, so the folder is claimed here the same way before anything is written
+    into it. A folder that is someone else's is left alone: the pictures are then drawn into a
+    temporary folder, every build, as the store then renders every page.
+    """
+    root = config.cache_dir
+    marker = root / MARKER
+    if not marker.is_file():
+        if root.exists() and any(root.iterdir()):
+            return Path(tempfile.mkdtemp(prefix="far-side-pictures-"))
+        root.mkdir(parents=True, exist_ok=True)
+        temporary = root / f".{MARKER}.{os.getpid()}.tmp"
+        temporary.write_bytes(MARKER_TEXT)
+        temporary.replace(marker)
+    return root / "pictures"
 
 
 def _inputs_key(config: Config, centre: tuple[float, float]) -> str:

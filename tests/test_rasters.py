@@ -282,3 +282,18 @@ def test_every_page_names_its_own_social_picture(real_site):
         assert (real_site.out / "images" / "og" / rel).is_file()
         seen.add(rel)
     assert len(seen) == len(list(real_site.out.rglob("index.html")))
+
+
+def test_the_pictures_leave_the_build_cache_to_the_store(real_site):
+    """Drawn first into a fresh cache folder, the pictures must not make the store take the
+    folder for someone else's: the next build of the same site has nothing to do."""
+    from factsheet.config import make_config
+    from factsheet.site import build
+
+    folder = real_site.out.parent
+    assert (folder / "cache" / "CACHEDIR.TAG").is_file()
+    config, errors = make_config(
+        ROOT, out=folder / "_site", cache=folder / "cache", base_path="/moon/"
+    )
+    assert not errors
+    assert build(config).skipped
