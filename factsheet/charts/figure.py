@@ -1,7 +1,8 @@
 """HTML for a chart drawn in panels: each panel's SVG over its picture, as Python-Markdown
-elements. The picture is a <picture> with WebP at every density in `srcset`, a PNG fallback with
-explicit width and height (so nothing shifts while it loads) and alt text; below the fold it is
-lazy-loaded. URLs are site paths resolved by the caller, so they work under any base path."""
+elements. The picture is a <picture> with WebP at every density in `srcset`, a PNG (or JPEG)
+fallback with explicit width and height (so nothing shifts while it loads) and alt text,
+lazy-loaded, since charts stand below a page's opening. URLs are site paths resolved by the
+caller, so they work under any base path."""
 
 from __future__ import annotations
 

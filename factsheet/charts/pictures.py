@@ -15,9 +15,6 @@ from dataclasses import dataclass
 DENSITIES = (1, 2)
 FOLDER = "images"
 
-# The raster data the pictures are drawn from, and the sources a picture of it must cite.
-RASTER_SOURCES = {"albedo": "usgs-lroc-wac", "dem": "usgs-lola-dem"}
-
 
 @dataclass(frozen=True)
 class PictureSpec:
