@@ -28,6 +28,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from .charts.figure import panel_elements
 from .dependencies import Recorded, RecordedSet, Recorder
 from .errors import ContentError
 from .facts import Fact, FactBook
@@ -368,12 +369,26 @@ class FactSheetExtension(Extension):
         picture = etree.SubElement(figure, "div", {"class": "chart-picture", "role": "region",
                                                    "tabindex": "0",
                                                    "aria-labelledby": f"chart-{name}-caption"})
-        picture.text = self.md.htmlStash.store(chart.svg)  # type: ignore[union-attr]
+        stash = self.md.htmlStash.store  # type: ignore[union-attr]
+        if chart.panels:  # several drawings, some over raster pictures
+            picture.set("class", "chart-picture chart-panels")
+            del picture.attrib["tabindex"]  # panels wrap instead of scrolling: no extra tab stop
+            picture.extend(panel_elements(chart, stash, self.resolve_link))
+        elif chart.narrow_svg:  # one layout for wide screens, one for phones (CSS picks)
+            del picture.attrib["tabindex"]
+            picture.text = stash(f'<div class="chart-wide">{chart.svg}</div>'
+                                 f'<div class="chart-narrow">{chart.narrow_svg}</div>')
+        else:
+            picture.text = stash(chart.svg)
         caption = etree.SubElement(figure, "figcaption", {"id": f"chart-{name}-caption"})
         caption.text = data_text(chart.caption)
         facts = self.book.facts
         sources = dict.fromkeys(s for fid in chart.fact_ids for s in facts[fid].sources)
         caption.append(cite_marker(list(sources)))
+        for credit, source_ids in chart.credits:  # the data behind a picture, named under it
+            line = etree.SubElement(caption, "span", {"class": "chart-credit"})
+            line.text = f"Picture: {credit}"
+            line.append(cite_marker(list(source_ids)))
         details = etree.SubElement(block_element, "details", {"class": "chart-data"})
         summary = etree.SubElement(details, "summary")
         summary.text = "The data in this picture"
@@ -414,6 +429,8 @@ def data_table(caption: str, head: list[str], rows: list[list[object]], ident: s
             element = etree.SubElement(row, "th" if index == 0 else "td")
             if index == 0:
                 element.set("scope", "row")
+            else:  # on a phone each row becomes a card, its cells labelled from this (CSS)
+                element.set("data-label", head[index])
             if isinstance(cell, list):
                 element.extend(cell)  # type: ignore[arg-type]
             else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from .charts import render_chart
 from .config import Config
@@ -18,8 +19,10 @@ from .errors import BuildError, SiteError, display_path
 from .facts import FactBook, load_data
 from .incremental import DiskStore, Inputs, Store, render_base
 from .markdown_ext import LinkResolver
+from .og_image import image_lookup, page_images
 from .output import LiveOutput, OutputPaths, StagedOutput, asset_names, static_files
 from .pages import Page, default_url_path, find_sources, load_pages
+from .picture_files import picture_files
 from .render import PageSummary
 from .render_all import Renderings, render_pages
 from .templates import template_syntax_errors
@@ -59,10 +62,12 @@ def build(config: Config, store: Store | None = None,
 
         book, pages, load_errors = load_inputs(config, inputs, store)
         assets = asset_names(static_files(config.static_dir, config.root))
+        pictures = picture_files(config, book)  # drawn once, then from the cache
+        pictures |= page_images(config, book, pages, pictures)  # one social picture per page
         pages_by_rel = {page.rel: page.url_path for page in pages}
         if load_errors:  # a page refused for its front matter still exists for links to it
             pages_by_rel = unreadable_pages(config, pages_by_rel) | pages_by_rel
-        site_paths = set(assets.values()) | set(DOWNLOADS) | set(HOSTING)
+        site_paths = set(assets.values()) | set(DOWNLOADS) | set(HOSTING) | set(pictures)
         resolver = LinkResolver(config.base_path, pages_by_rel, site_paths)
         digests = Digests(book, pages_by_rel, site_paths)
         base = render_base(config)
@@ -73,7 +78,7 @@ def build(config: Config, store: Store | None = None,
         tree = output.begin(store.output_keys(output.out_dir))
         renderings = Renderings(store, book, resolver, base, digests, render_chart)
         files = write_output(tree, config, book, pages, rendered, assets, renderings, inputs,
-                             digests)
+                             digests, pictures)
         store.record_build(inputs, output.out_dir, files, warnings, tree.keys, tree.signatures)
     finally:
         store.save()
@@ -152,10 +157,14 @@ def check_anchors(pages: list[Page], rendered: dict[str, PageSummary]) -> list[S
 
 def write_output(tree: OutputPaths, config: Config, book: FactBook, pages: list[Page],
                  rendered: dict[str, PageSummary], assets: dict[str, str],
-                 renderings: Renderings, inputs: Inputs, digests: Digests) -> list[str]:
+                 renderings: Renderings, inputs: Inputs, digests: Digests,
+                 pictures: dict[str, Path]) -> list[str]:
     """Render every file into the tree; commit it only if every file was made."""
     try:
+        for rel, drawn in pictures.items():
+            tree.copy(drawn, rel, "pictures")
         context = SiteContext.create(config, book, pages, rendered, assets)
+        context.globals["social_image"] = image_lookup(pictures)
         errors = write_site(tree, context, renderings, config, assets, inputs, digests)
         if errors or tree.errors:
             raise BuildError(errors + tree.errors)

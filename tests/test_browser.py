@@ -209,11 +209,36 @@ def axe_violations(page) -> list[str]:
 
 PAGE_CASES = [(width, scheme) for width in WIDTHS for scheme in SCHEMES]
 
+# Every element of the page's main area that sticks out of the window or out of a parent that
+# would clip it, and every box that scrolls sideways or hides what does not fit: a chart, table
+# or figure that a reader would have to scroll, or could not see, at this width. Boxes hidden on
+# purpose (screen-reader-only text, a layout not shown at this width) are skipped.
+SIDEWAYS_JS = """() => {
+  const found = [], width = document.documentElement.clientWidth;
+  const name = e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+    + (e.getAttribute('class') ? '.' + e.getAttribute('class').trim().replace(/ +/g, '.') : '');
+  const clipped = e => getComputedStyle(e).clip.startsWith('rect(0');  // screen-reader only
+  const hidden = e => {
+    for (let x = e; x; x = x.parentElement) if (clipped(x)) return true;
+    return false;
+  };
+  for (const e of document.querySelectorAll('main *')) {
+    const box = e.getBoundingClientRect();
+    if (box.width === 0 || hidden(e)) continue;
+    if (box.right > width + 0.5 || box.left < -0.5) found.push(name(e) + ' sticks out');
+    const style = getComputedStyle(e);
+    if (style.overflowX !== 'visible' && e.scrollWidth > e.clientWidth + 1)
+      found.push(`${name(e)} scrolls or clips sideways (${e.scrollWidth} > ${e.clientWidth} px)`);
+  }
+  return [...new Set(found)];
+}"""
+
 
 @pytest.mark.parametrize(("width_name", "scheme"), PAGE_CASES,
                          ids=[f"{w}-{s}" for w, s in PAGE_CASES])
 def test_every_page_renders_cleanly(browser, server, pages, width_name, scheme):
-    """No console errors, failed or third-party requests, overflow at 320 px or axe violations."""
+    """No console errors, failed or third-party requests, axe violations, or anything that
+    scrolls sideways or is clipped: the page, or any chart, table or figure in it."""
     width, height = WIDTHS[width_name]
     failures = []
     for path in pages:
@@ -227,6 +252,7 @@ def test_every_page_renders_cleanly(browser, server, pages, width_name, scheme):
                                      " - document.documentElement.clientWidth")
             if overflow > 0:
                 failures.append(f"{where}: the page scrolls sideways by {overflow} px")
+            failures += [f"{where}: {problem}" for problem in page.evaluate(SIDEWAYS_JS)]
             failures += [f"{where}: {v}" for v in axe_violations(page)]
             failures += [f"{where}: {p}" for p in watch.problems]
             if width_name != "narrow":

@@ -159,15 +159,19 @@ def test_facts_table_renders_every_fact_of_the_group(scratch_site):
     assert len(rows) == 2
     assert rows[0] == (
         '<th scope="row">Chang\u2019e-6</th>\n'
-        '<td><span class="fact" data-fact="ce6-row"><time datetime="2024-06-01">1 June 2024'
+        '<td data-label="Landed (UTC)"><span class="fact" data-fact="ce6-row">'
+        '<time datetime="2024-06-01">1 June 2024'
         f'</time></span><sup class="cite">{marker(1, 1)}</sup></td>\n'
-        "<td>CNSA</td>\n<td>Success</td>\n"
+        '<td data-label="Operator">CNSA</td>\n'
+        '<td data-label="Outcome">Success</td>\n'
     )
     assert rows[1] == (
         '<th scope="row">SLIM</th>\n'
-        '<td><span class="fact" data-fact="slim-row"><time datetime="2024-01-19">19 January 2024'
+        '<td data-label="Landed (UTC)"><span class="fact" data-fact="slim-row">'
+        '<time datetime="2024-01-19">19 January 2024'
         f'</time></span><sup class="cite">{marker(1, 2)}</sup></td>\n'
-        "<td>JAXA</td>\n<td>Landed upside down</td>\n"
+        '<td data-label="Operator">JAXA</td>\n'
+        '<td data-label="Outcome">Landed upside down</td>\n'
     )
     assert html.startswith("<p>Before.</p>") and html.endswith("<p>After.</p>")
 

@@ -1,0 +1,143 @@
+"""A social-media picture for every page (Open Graph, 1200 x 630 PNG): the site's name, the
+page's title, one key fact and a crop of one of the Moon pictures.
+
+The text is set in DejaVu Sans (factsheet/fonts/, with its licence), shipped with the project so
+the bytes are the same on every machine with the same Pillow. The key fact is the first of the
+page's fact box (`infobox`), else the site's tagline. Each picture is cached under a hash of
+everything it shows, so a rebuild draws only the pages whose title or key fact changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from .charts import pictures as specs
+from .config import Config
+from .facts import FactBook, format_value
+from .pages import Page
+from .picture_files import cache_folder, file_digest
+from .typography import typographic
+
+WIDTH, HEIGHT = 1200, 630
+FONTS = Path(__file__).parent / "fonts"
+REGULAR, BOLD = FONTS / "DejaVuSans.ttf", FONTS / "DejaVuSans-Bold.ttf"
+BACKGROUND, TEXT, MUTED, ACCENT = "#111318", "#e6e4df", "#a9a8a2", "#8db8ee"
+TEXT_LEFT, TEXT_WIDTH = 64, 560
+FOLDER = "images/og"
+
+
+def image_path(page: Page) -> str:
+    """Where the page's picture is written: images/og/far-side.png, images/og/index.png."""
+    slug = page.url_path.strip("/").replace("/", "-") or "index"
+    return f"{FOLDER}/{slug}.png"
+
+
+def page_images(
+    config: Config, book: FactBook, pages: list[Page], pictures: dict[str, Path]
+) -> dict[str, Path]:
+    """{output path: cached PNG} for every page; none without the Moon pictures."""
+    if not pictures:
+        return {}
+    shared = hashlib.blake2b(digest_size=12)
+    for part in (REGULAR, BOLD, Path(__file__)):
+        shared.update(file_digest(part))
+    shared.update(_version("pillow").encode())
+    folder = cache_folder(config) / "og"
+    files = {}
+    for page in pages:
+        spec = specs.SPA_TOPOGRAPHY if "aitken" in page.url_path else specs.MOON_FAR
+        backdrop = pictures[spec.webp(max(specs.DENSITIES))]
+        lines = (book.site.title, typographic(page.title), key_fact(book, page))
+        key = shared.copy()
+        key.update(repr(lines).encode() + file_digest(backdrop))
+        target = folder / f"{key.hexdigest()}.png"
+        if not target.is_file():
+            _write_atomically(target, draw(lines, backdrop, spec is specs.MOON_FAR))
+        files[image_path(page)] = target
+    return files
+
+
+def key_fact(book: FactBook, page: Page) -> str:
+    for fact_id in page.infobox:
+        fact = book.facts.get(fact_id)
+        if fact is not None:
+            return f"{typographic(fact.label)}: {format_value(fact)}"
+    return typographic(book.site.tagline or "")
+
+
+def draw(lines: tuple[str, str, str], backdrop: Path, disc: bool) -> bytes:
+    from PIL import Image, ImageDraw, ImageFont  # Pillow only when a picture must be drawn
+
+    site, title, fact = lines
+    canvas = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
+    with Image.open(backdrop) as picture:
+        picture = picture.convert("RGBA")
+        if disc:  # the whole disc, as tall as the card
+            size = (round(picture.width * HEIGHT / picture.height), HEIGHT)
+            picture = picture.resize(size, Image.Resampling.LANCZOS)
+            canvas.paste(picture, (WIDTH - size[0] + 40, 0), picture)
+        else:  # the middle of the map
+            left, top = (picture.width - 520) // 2, (picture.height - HEIGHT) // 2
+            canvas.paste(picture.crop((left, top, left + 520, top + HEIGHT)), (WIDTH - 520, 0))
+    pen = ImageDraw.Draw(canvas)
+    pen.text((TEXT_LEFT, 64), site.upper(), font=ImageFont.truetype(BOLD, 28), fill=ACCENT)
+    size, wrapped = _fit(title, BOLD, 60, 4)
+    y = 120
+    for line in wrapped:
+        pen.text((TEXT_LEFT, y), line, font=ImageFont.truetype(BOLD, size), fill=TEXT)
+        y += round(size * 1.18)
+    fact_size, fact_lines = _fit(fact, REGULAR, 30, 3)
+    y = max(y + 28, HEIGHT - 64 - len(fact_lines) * round(fact_size * 1.3))
+    for line in fact_lines:
+        pen.text((TEXT_LEFT, y), line, font=ImageFont.truetype(REGULAR, fact_size), fill=MUTED)
+        y += round(fact_size * 1.3)
+    buffer = io.BytesIO()
+    # 256 colours hold grey Moon, text and map alike, at a third of a full-colour PNG's size.
+    palette = canvas.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    palette.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _fit(text: str, font_path: Path, size: int, max_lines: int) -> tuple[int, list[str]]:
+    """The largest size (down to 60 % of `size`) at which the text wraps into max_lines."""
+    from PIL import ImageFont
+
+    for step in range(size, round(size * 0.6) - 1, -2):
+        font = ImageFont.truetype(font_path, step)
+        lines: list[str] = []
+        for word in text.split(" "):  # a no-break space keeps a value with its unit
+            candidate = f"{lines[-1]} {word}" if lines else word
+            if lines and font.getlength(candidate) <= TEXT_WIDTH:
+                lines[-1] = candidate
+            else:
+                lines.append(word)
+        if len(lines) <= max_lines:
+            return step, lines
+    return step, lines[: max_lines - 1] + [" ".join(lines[max_lines - 1 :])]
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    temporary.replace(target)
+
+
+def image_lookup(files: dict[str, Path]) -> Callable[[Page], str]:
+    """For templates: a page's picture path, or "" when it has none (the site-wide one is used)."""
+
+    def lookup(page: Page) -> str:
+        path = image_path(page)
+        return path if path in files else ""
+
+    return lookup
+
+
+def _version(package: str) -> str:
+    from importlib import metadata  # imported here: it costs start-up time on every build
+
+    return metadata.version(package)
