@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -123,6 +124,7 @@ def command_build(arguments: argparse.Namespace) -> int:
 def command_check(arguments: argparse.Namespace) -> int:
     from factsheet.check import check_built_site
     from factsheet.errors import BuildError
+    from factsheet.prose_numbers import is_prose_number
     from factsheet.site import build
 
     with tempfile.TemporaryDirectory(prefix="factsheet-check-") as scratch:
@@ -138,6 +140,8 @@ def command_check(arguments: argparse.Namespace) -> int:
         except BuildError as failure:
             return report(failure.errors, None)
         problems = check_built_site(Path(out), config.base_path, "(built site)")
+    # The site's promise: a number typed into prose fails a check, even without --strict.
+    problems += [replace(w, warning=False) for w in result.warnings if is_prose_number(w)]
     if problems:
         return report(problems, None)
     for warning in result.warnings:

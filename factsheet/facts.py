@@ -261,7 +261,7 @@ FACT_KEYS = (
 # names it with `value_from` and gives none of the keys it takes from it: stated once. It may
 # add sources for what it adds itself (a row's attributes).
 BORROWED_KEYS = ("type", "value", "as_of", "unit", "qualifier", "local")
-TOP_LEVEL_KEYS = ("site", "sources", "facts", "groups")
+TOP_LEVEL_KEYS = ("site", "sources", "facts", "groups", "names")  # names: prose_numbers.py
 
 
 class _Record:

@@ -19,6 +19,7 @@ from .markdown_ext import (
     fill_marker,
 )
 from .pages import Page
+from .prose_numbers import ProseNumbersExtension, prose_number_errors
 
 MARKDOWN_EXTENSIONS = ["tables", "footnotes", "attr_list", "abbr", "def_list", "md_in_html"]
 
@@ -60,6 +61,7 @@ class RenderedPage:
             fragment_links=tuple(link for link in self.links if link.fragment),
             ids="\n" + "\n".join(sorted(self.ids)) + "\n",
             errors=self.errors,
+            facts_used=self.facts_used,
             page=self if keep else None,
         )
 
@@ -73,7 +75,8 @@ class PageSummary:
     source_ids: tuple[str, ...]  # the sources it cites, in reference-list order
     fragment_links: tuple[LinkRef, ...]  # links whose #fragment is checked once all pages exist
     ids: str  # every id on the page, one per line: one string is far smaller than a set
-    errors: tuple[SiteError, ...]
+    errors: tuple[SiteError, ...]  # warnings too (numbers typed into prose), flagged as such
+    facts_used: tuple[str, ...] = ()  # every fact shown (prose, infobox, tables, charts)
     page: RenderedPage | None = None  # kept only where the cache could not be written
 
     def has_id(self, ident: str) -> bool:
@@ -83,15 +86,18 @@ class PageSummary:
 class MarkdownRenderer:
     """Converts pages; the Markdown instance and its extensions are built once and reset."""
 
-    def __init__(self, book: FactBook, resolver: LinkResolver, chart_renderer=None):
+    def __init__(self, book: FactBook, resolver: LinkResolver, chart_renderer=None,
+                 names: tuple[str, ...] = ()):
         self.book = book
         self.extension = FactSheetExtension(book, resolver, chart_renderer)
+        self.prose_numbers = ProseNumbersExtension(names)
         self.md = Markdown(
             extensions=[
                 *MARKDOWN_EXTENSIONS,
                 # toc: ids for every heading, permalinks, and no [TOC] marker scan
                 "toc",
                 self.extension,
+                self.prose_numbers,
             ],
             extension_configs={
                 "toc": {"permalink": "#", "permalink_title": "Link to this section",
@@ -110,6 +116,10 @@ class MarkdownRenderer:
         state.ids.update(heading.id for heading in headings)
         errors = tuple(SiteError(page.shown, page.line_of(needle), message)
                        for message, needle in state.problems)
+        if self.prose_numbers.findings.strays:
+            errors += tuple(prose_number_errors(page.shown, page.text().split("\n"),
+                                                page.body_line,
+                                                self.prose_numbers.findings.strays))
         return RenderedPage(
             html=html, headings=headings, ids=frozenset(state.ids), links=tuple(state.links),
             references=state.references(), infobox=infobox,

@@ -8,9 +8,11 @@ import os
 
 from .cache import RenderCache, code_version, folder_digest
 from .config import Config
+from .errors import BuildError
 from .facts import FactBook
 from .markdown_ext import LinkResolver
 from .pages import Page
+from .prose_numbers import load_names
 from .render import MarkdownRenderer, PageSummary
 
 # Below this many pages, starting worker processes costs more than it saves.
@@ -44,7 +46,10 @@ def render_pages(pages: list[Page], book: FactBook, resolver: LinkResolver, cach
         else:
             rendered[page.rel] = summary
     if todo:
-        setup = (book, resolver, chart_renderer, cache)
+        names, errors = load_names(config.data_dir, config.root)  # names may hold a number
+        if errors:
+            raise BuildError(errors)
+        setup = (book, resolver, chart_renderer, cache, names)
         for page, meta in zip(todo, _convert_all(todo, keys, setup, config.jobs), strict=True):
             rendered[page.rel] = meta
         cache.prune(set(keys.values()))
@@ -79,7 +84,7 @@ def _convert_all(todo: list[Page], keys: dict[str, str], setup: tuple, jobs: int
 def _convert(task: tuple[Page, str]) -> PageSummary:
     global _worker_renderer
     page, key = task
-    book, resolver, chart_renderer, cache = _worker_setup  # type: ignore[misc]
+    book, resolver, chart_renderer, cache, names = _worker_setup  # type: ignore[misc]
     if _worker_renderer is None:
-        _worker_renderer = MarkdownRenderer(book, resolver, chart_renderer)
+        _worker_renderer = MarkdownRenderer(book, resolver, chart_renderer, names)
     return cache.store(key, _worker_renderer.render(page))

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .cache import RenderCache, fingerprint_inputs
 from .charts import render_chart
 from .config import Config
 from .context import SiteContext, citing_pages
 from .errors import BuildError, SiteError, display_path
+from .fact_usage import unused_facts
 from .facts import FactBook, load_factbook
 from .markdown_ext import LinkResolver
 from .output import LiveOutput, OutputPaths, OutputTree, asset_names, static_files
@@ -98,7 +99,8 @@ def load_inputs(config: Config, page_memo: dict | None = None) -> tuple[FactBook
 def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book: FactBook,
                       config: Config) -> list[SiteError]:
     """Problems found while rendering, broken anchors, and sources no page cites."""
-    errors = [error for page in pages for error in rendered[page.rel].errors]
+    found = [error for page in pages for error in rendered[page.rel].errors]
+    errors = [error for error in found if not error.warning]
     errors += check_anchors(pages, rendered)
     citing = citing_pages(pages, rendered)
     warnings = [
@@ -107,6 +109,8 @@ def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book:
         for source in book.sources.values()
         if source.id not in citing
     ]
+    warnings += [replace(error, warning=not config.strict) for error in found if error.warning]
+    warnings += unused_facts(book, [rendered[page.rel] for page in pages], config.strict)
     errors += [w for w in warnings if not w.warning]
     if errors:
         raise BuildError(errors)
