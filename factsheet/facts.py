@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SiteError, display_path
+from .suggest import did_you_mean
 from .yamlfile import YamlList, YamlMap, read_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -650,7 +651,8 @@ def _cross_check(collected: dict[str, dict[str, Any]]) -> Iterable[SiteError]:
         for source_id in fact.sources:
             if source_id not in sources:
                 yield SiteError(fact.path, fact.line,
-                                f"fact {fact.id!r} cites unknown source {source_id!r}")
+                                f"fact {fact.id!r} cites unknown source {source_id!r}"
+                                + did_you_mean(source_id, sources))
         if fact.group is None:
             if fact.attributes:
                 yield SiteError(fact.path, fact.line,
@@ -659,7 +661,7 @@ def _cross_check(collected: dict[str, dict[str, Any]]) -> Iterable[SiteError]:
         group = groups.get(fact.group)
         if group is None:
             yield SiteError(fact.path, fact.line, f"fact {fact.id!r} names unknown group "
-                                                  f"{fact.group!r}")
+                            f"{fact.group!r}" + did_you_mean(fact.group, groups))
             continue
         declared = {column.key for column in group.columns}
         for key in fact.attributes:

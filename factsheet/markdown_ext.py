@@ -27,6 +27,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from .facts import Fact, FactBook
+from .suggest import did_you_mean
 from .typography import NO_TYPOGRAPHY, typographic
 
 CITE_ATTRIBUTE = "data-cite"  # carried by a marker from the processor that made it to numbering
@@ -128,13 +129,15 @@ class FactInlineProcessor(InlineProcessor):
         if kind == "fact":
             fact = book.facts.get(ident)
             if fact is None:
-                state.problems.append((f"unknown fact {ident!r}", m.group(0)))
+                state.problems.append((f"unknown fact {ident!r}"
+                                       + did_you_mean(ident, book.facts), m.group(0)))
                 return problem_element(m.group(0)), m.start(0), m.end(0)
             state.facts_used.append(ident)
             wrapper.extend(fact_with_citation(fact))
             return wrapper, m.start(0), m.end(0)
         if ident not in book.sources:
-            state.problems.append((f"unknown source {ident!r}", m.group(0)))
+            state.problems.append((f"unknown source {ident!r}"
+                                   + did_you_mean(ident, book.sources), m.group(0)))
             return problem_element(m.group(0)), m.start(0), m.end(0)
         return cite_marker([ident]), m.start(0), m.end(0)
 
@@ -307,7 +310,8 @@ class FactSheetExtension(Extension):
     def facts_table(self, group_id: str, block: str) -> etree.Element:
         group = self.book.groups.get(group_id)
         if group is None:
-            self.state.problems.append((f"unknown group {group_id!r}", block))
+            self.state.problems.append((f"unknown group {group_id!r}"
+                                        + did_you_mean(group_id, self.book.groups), block))
             return problem_element(block)
         facts = self.book.group_facts(group_id)
         head = [group.label_header, group.value_header] + [c.label for c in group.columns]
@@ -431,7 +435,12 @@ class LinkResolver:
         rel = _join(page_rel, path)
         target = self.pages_by_rel.get(rel) if rel is not None else None
         if target is None:
-            return ResolvedLink(href, problem=f"link to a page that does not exist: {path!r}")
+            known = {}
+            for written in (_relative(rel, page_rel) for rel in self.pages_by_rel):
+                known[written] = written  # and "guide.md" for "guide/index.md":
+                known.setdefault(written.removesuffix("/index.md") + ".md", written)
+            return ResolvedLink(href, problem=f"link to a page that does not exist: {path!r}"
+                                + did_you_mean(path, known, known))
         url = self.base_path + target + (f"#{fragment}" if fragment else "")
         return ResolvedLink(url, LinkRef(href, target, fragment))
 
@@ -444,6 +453,12 @@ class LinkResolver:
             return ResolvedLink(href, problem=f"link {href!r} needs a trailing slash "
                                               f"(/{path}/): GitHub Pages would redirect it")
         return ResolvedLink(href, problem=f"link to a path the site does not have: {href!r}")
+
+
+def _relative(rel: str, page_rel: str) -> str:
+    """A page's source path as a link from `page_rel` would write it ('../far-side.md')."""
+    up = page_rel.count("/")
+    return "../" * up + rel
 
 
 def _join(page_rel: str, path: str) -> str | None:

@@ -20,6 +20,7 @@ from .markdown_ext import (
 )
 from .pages import Page
 from .prose_numbers import ProseNumbersExtension, prose_number_errors
+from .suggest import did_you_mean
 
 MARKDOWN_EXTENSIONS = ["tables", "footnotes", "attr_list", "abbr", "def_list", "md_in_html"]
 
@@ -132,7 +133,8 @@ class MarkdownRenderer:
         for fact_id in page.infobox:
             fact = self.book.facts.get(fact_id)
             if fact is None:
-                state.problems.append((f"infobox names unknown fact {fact_id!r}", fact_id))
+                state.problems.append((f"infobox names unknown fact {fact_id!r}"
+                                       + did_you_mean(fact_id, self.book.facts), fact_id))
                 continue
             state.facts_used.append(fact_id)
             marker = cite_marker(fact.sources)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, dedent
 
 from factsheet.errors import BuildError
 
@@ -43,3 +42,42 @@ def test_a_fact_shown_only_in_an_infobox_or_table_counts_as_used(scratch_site):
     scratch_site.edit("content/index.md", "{facts-table landings}", "")
     warnings = [str(w) for w in scratch_site.build().warnings]
     assert any("fact 'slim-row' is not shown on any page" in w for w in warnings), warnings
+
+
+# ---------------------------------------------------------------------------------------------
+# Did you mean
+
+
+def test_unknown_ids_suggest_the_closest_known_ones(scratch_site):
+    scratch_site.edit("content/far-side.md", "{fact diameter}", "{fact diametre}")
+    scratch_site.edit(
+        "content/far-side.md", "Back [home](index.md)", "Back [home](indx.md){cite src-d}"
+    )
+    scratch_site.edit("content/index.md", "infobox: [mass, landing]", "infobox: [mass, landin]")
+    line = scratch_site.line_of("content/far-side.md", "diametre")
+    back = scratch_site.line_of("content/far-side.md", "indx.md")
+    assert scratch_site.errors() == [
+        f"content/far-side.md:{line}: unknown fact 'diametre' (did you mean 'diameter'?)",
+        f"content/far-side.md:{back}: link to a page that does not exist: 'indx.md' (did you "
+        "mean 'index.md'?)",
+        f"content/far-side.md:{back}: unknown source 'src-d' (did you mean 'src-a', 'src-b' or "
+        "'src-c'?)",
+        "content/index.md:5: infobox names unknown fact 'landin' (did you mean 'landing'?)",
+    ]
+
+
+def test_nothing_close_means_no_suggestion(scratch_site):
+    scratch_site.edit("content/far-side.md", "{fact diameter}", "{fact zebra}")
+    assert scratch_site.errors()[0].endswith("unknown fact 'zebra'")
+
+
+def test_a_data_file_naming_an_unknown_source_suggests_one(scratch_site):
+    scratch_site.edit(
+        "content/data/facts.yaml",
+        "sources: [src-b]\n  - id: launch-day",
+        "sources: [src-bb]\n  - id: launch-day",
+    )
+    errors = scratch_site.errors()
+    assert errors[0].endswith(
+        "fact 'diameter' cites unknown source 'src-bb' (did you mean 'src-b'?)"
+    ), errors

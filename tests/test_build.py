@@ -134,10 +134,11 @@ def test_all_errors_of_a_run_are_reported_together(scratch_site):
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         f"{shown(scratch_site, 'content/far-side.md')}:"
-        f"{scratch_site.line_of('content/far-side.md', 'mottos')}: unknown fact 'mottos'",
+        f"{scratch_site.line_of('content/far-side.md', 'mottos')}: unknown fact 'mottos' "
+        "(did you mean 'motto'?)",
         f"{shown(scratch_site, 'content/index.md')}:"
         f"{scratch_site.line_of('content/index.md', 'guide.md')}: link to a page that does not "
-        "exist: 'guide.md'",
+        "exist: 'guide.md' (did you mean 'guide/index.md'?)",
         f"Build failed: 2 errors; the previous site in {scratch_site.out} was left untouched.",
     ]
 
