@@ -48,7 +48,7 @@ def _hash_tree(hasher, folder: Path) -> None:
 def fingerprint_inputs(config: Config) -> str:
     """One hash of everything a build reads, and of the settings it was built with."""
     hasher = hashlib.blake2b(digest_size=16)
-    settings = (code_version(), config.base_path, config.site_url, config.strict,
+    settings = (code_version(), config.base_path, config.site_url, config.strict, config.drafts,
                 str(config.content_dir), str(config.data_dir),
                 os.environ.get("SOURCE_DATE_EPOCH", ""))
     hasher.update(repr(settings).encode())

@@ -87,6 +87,7 @@ def load_inputs(config: Config, page_memo: dict | None = None) -> tuple[FactBook
     """Read and validate the data and every page; raise with every problem found."""
     book, errors = load_factbook(config.data_dir, config.root)
     pages, page_errors = load_pages(config.content_dir, config.data_dir, config.root, page_memo)
+    pages = [page for page in pages if config.drafts or not page.draft]
     errors += page_errors
     if not pages and not page_errors:
         errors.append(SiteError(display_path(config.content_dir, config.root), None,

@@ -25,3 +25,24 @@ def did_you_mean(name: str, known: Iterable[str], shown_as: Mapping[str, str] | 
     quoted = [repr(match) for match in matches]
     listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
     return f" (did you mean {listed}?)"
+
+
+# PyYAML's words for a line indented more or less than its neighbours allow.
+INDENTATION_PROBLEMS = (
+    "mapping values are not allowed",
+    "expected <block end>",
+    "did not find expected key",
+    "did not find expected '-'",
+    "could not find expected ':'",
+    "found character '\\t'",
+)
+
+
+def yaml_hint(problem: str | None) -> str:
+    """Plain advice to append to a YAML parser's message when the cause is indentation."""
+    if not problem or not any(words in problem for words in INDENTATION_PROBLEMS):
+        return ""
+    hint = ": check the indentation of this line and the lines above it (spaces, not tabs)"
+    if "mapping values" in problem:  # also what an unquoted "title: a: b" gives
+        hint += ", or quote a value that contains ': '"
+    return hint

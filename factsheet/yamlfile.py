@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import SiteError
+from .suggest import yaml_hint
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -102,6 +103,7 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, list[Sit
         message = exc.problem or str(exc)
         if exc.context and exc.problem:
             message = f"{exc.problem} ({exc.context})"
+        message += yaml_hint(exc.problem)
         return None, [SiteError(path, line, f"invalid YAML: {message}")]
     except yaml.YAMLError as exc:
         return None, [SiteError(path, first_line, f"invalid YAML: {exc}")]

@@ -361,7 +361,7 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-u", str(ROOT / "build.py"), "serve", "--port", str(self.port),
              "--content", str(site / "content"), "--templates", str(site / "templates"),
-             "--static", str(site / "static"), "--out", str(site / "_site"),
+             "--static", str(site / "static"),
              "--cache", str(site / "cache"), *extra],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=ROOT,
             env={**os.environ, "TMPDIR": str(self.tmp)})
