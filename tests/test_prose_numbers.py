@@ -156,3 +156,18 @@ def test_the_real_content_keeps_the_promise(real_site):
 
 def test_the_real_names_list_exists():
     assert (ROOT / "content" / "data" / "names.yaml").is_file()
+
+
+def test_an_attribute_list_can_mark_a_whole_paragraph_literal(scratch_site):
+    scratch_site.write(
+        "content/numbers.md",
+        "---\ntitle: N\ndescription: A page with a paragraph its author vouches for here.\n---\n"
+        "A table of 12 rows and *9,000 kg*{: .literal} on one line.\n{: .literal}\n\n"
+        "Only *9,000 kg*{: .literal} is vouched for in 12 pages.\n",
+    )
+    result = scratch_site.run("check")
+    assert result.returncode == 1
+    assert [line.split(": ", 1)[1][:40] for line in result.stderr.splitlines()[:-1]] == [
+        "number typed into prose: '12' in '12 pag"
+    ]
+    assert ":8: " in result.stderr.splitlines()[0]
