@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree  # noqa: N813 - Python-Markdown's own name
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -171,20 +172,46 @@ def stray_numbers(text: str, names: re.Pattern | None = None) -> list[str]:
     return found
 
 
-def locate(lines: list[str], first_line: int, finding: str) -> int:
-    """The line of the page where a finding was typed: the first body line holding the number
-    followed by its word, else the number on its own."""
-    number = finding.split(" ")[0]
-    alone = r"(?<![\w.,-])" + re.escape(number) + r"(?![\d])"  # not inside "53" or "L2"
-    candidates = [
-        re.compile(alone + re.escape(finding[len(number) :]).replace(r"\ ", r"\s*")),
-        re.compile(alone),
-    ]
-    for pattern in candidates:
-        for index in range(first_line - 1, len(lines)):
-            if pattern.search(lines[index].translate(SPELLING)):
-                return index + 1
-    return first_line
+def locate_all(lines: list[str], first_line: int, findings: list[str]) -> list[int]:
+    """The line of each finding (findings come in reading order). Each is looked for from the
+    line of the one before it, then from the top of the body (a footnote is read last but may be
+    written anywhere), skipping occurrences already given to an earlier finding, so a repeated
+    phrase gets its own line. The number and its word are tried first, then the number alone."""
+    body = [line.translate(SPELLING) for line in lines[first_line - 1 :]]
+    taken: Counter[tuple[int, str, str]] = Counter()
+    located, start = [], 0
+    for finding in findings:
+        number, _, word = finding.partition(" ")
+        order = [*range(start, len(body)), *range(start)]
+        found = None
+        for wanted in (word, ""):
+            found = next(
+                (i for i in order if _count(body[i], number, wanted) > taken[(i, number, wanted)]),
+                None,
+            )
+            if found is not None:
+                taken[(found, number, wanted)] += 1
+                break
+        start = start if found is None else found
+        located.append(first_line + start)
+    return located
+
+
+def _count(line: str, number: str, word: str) -> int:
+    """How often `line` has `number` standing alone (not inside 53 or L2), then `word`."""
+    count, at = 0, line.find(number)
+    while at != -1:
+        end = at + len(number)
+        before = line[at - 1] if at else " "
+        after = line[end] if end < len(line) else " "
+        if (
+            not (before.isalnum() or before in "_.,-")
+            and not after.isdigit()
+            and (not word or line[end:].lstrip().startswith(word))
+        ):
+            count += 1
+        at = line.find(number, at + 1)
+    return count
 
 
 # ---------------------------------------------------------------------------------------------
@@ -273,11 +300,10 @@ def prose_number_errors(
     return [
         SiteError(
             shown,
-            locate(lines, body_line, stray),
-            f"{MESSAGE}: {stray.split(' ')[0]!r} in '{stray}': take it from the data "
-            f"with {{fact ID}}, or mark it {{literal {stray.split(' ')[0]}}} if it is "
-            "not data",
+            line,
+            f"{MESSAGE}: '{stray}': take it from the data with {{fact ID}}, or write "
+            f"{{literal {stray.partition(' ')[0]}}} if it is not data",
             warning=True,
         )
-        for stray in dict.fromkeys(strays)
+        for stray, line in zip(strays, locate_all(lines, body_line, strays), strict=True)
     ]

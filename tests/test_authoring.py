@@ -246,11 +246,15 @@ def test_new_fact_refuses_a_bad_id(scratch_site):
 
 
 def test_a_yaml_indentation_error_says_to_check_the_indentation(scratch_site):
-    scratch_site.edit("content/data/facts.yaml", "    label: Basin diameter\n",
-                      "    label: Basin diameter\n   oops: here\n")
+    scratch_site.edit(
+        "content/data/facts.yaml",
+        "    label: Basin diameter\n",
+        "    label: Basin diameter\n   oops: here\n",
+    )
     line = scratch_site.line_of("content/data/facts.yaml", "oops: here")
     errors = scratch_site.errors()
     assert len(errors) == 1
     assert errors[0].startswith(f"content/data/facts.yaml:{line}: invalid YAML: ")
-    assert errors[0].endswith(": check the indentation of this line and the lines above it "
-                              "(spaces, not tabs)")
+    assert errors[0].endswith(
+        ": check the indentation of this line and the lines above it (spaces, not tabs)"
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT
 
-from factsheet.prose_numbers import names_pattern, stray_numbers
+from factsheet.prose_numbers import locate_all, names_pattern, stray_numbers
 
 NAMES = names_pattern(("Chang'e-#", "Apollo #", "Long March #", "UTC+#"))
 
@@ -74,14 +74,14 @@ def test_check_refuses_a_number_in_any_page_with_its_line(scratch_site):
     shown = str(scratch_site.content / "numbers.md")
     assert lines[:-1] == [
         f"{shown}:{scratch_site.line_of('content/numbers.md', 'It weighed 9,000')}: number "
-        "typed into prose: '9,000' in '9,000 kg': take it from the data with {fact ID}, or "
-        "mark it {literal 9,000} if it is not data",
+        "typed into prose: '9,000 kg': take it from the data with {fact ID}, or write "
+        "{literal 9,000} if it is not data",
         f"{shown}:{scratch_site.line_of('content/numbers.md', '| 3 |')}: number typed into "
-        "prose: '3' in '3': take it from the data with {fact ID}, or mark it {literal 3} if "
-        "it is not data",
+        "prose: '3': take it from the data with {fact ID}, or write {literal 3} if it is "
+        "not data",
         f"{shown}:{scratch_site.line_of('content/numbers.md', '12 hours')}: number typed into "
-        "prose: '12' in '12 hours': take it from the data with {fact ID}, or mark it "
-        "{literal 12} if it is not data",
+        "prose: '12 hours': take it from the data with {fact ID}, or write {literal 12} "
+        "if it is not data",
     ]
     assert lines[-1] == "Build failed: 3 errors."
     assert "Traceback" not in result.stderr
@@ -96,12 +96,13 @@ def test_build_warns_and_strict_build_refuses(scratch_site):
     )
     result = scratch_site.run("build")
     assert result.returncode == 0, result.stderr
-    warning = "numbers.md:5: warning: number typed into prose: '53' in '53 days'"
+    warning = "numbers.md:5: warning: number typed into prose: '53 days'"
     assert f"{scratch_site.content}/{warning}" in result.stderr
     before = (scratch_site.out / "index.html").read_bytes()
     strict = scratch_site.run("build", "--strict")
     assert strict.returncode == 1
-    assert f"{scratch_site.content}/numbers.md:5: number typed into prose: '53'" in strict.stderr
+    found = "numbers.md:5: number typed into prose: '53 days'"
+    assert f"{scratch_site.content}/{found}" in strict.stderr
     assert (scratch_site.out / "index.html").read_bytes() == before
 
 
@@ -128,7 +129,7 @@ def test_names_come_from_the_data(scratch_site):
         "Artemis 3 before it.\n",
     )
     scratch_site.write("content/data/names.yaml", "names:\n  - Chang'e-#\n")
-    assert "number typed into prose: '3'" in scratch_site.run("check").stderr
+    assert "number typed into prose: '3 before'" in scratch_site.run("check").stderr
     scratch_site.write("content/data/names.yaml", "names:\n  - 'Artemis #'\n  - Chang'e-#\n")
     result = scratch_site.run("check")
     assert result.returncode == 0, result.stderr
@@ -168,6 +169,12 @@ def test_an_attribute_list_can_mark_a_whole_paragraph_literal(scratch_site):
     result = scratch_site.run("check")
     assert result.returncode == 1
     assert [line.split(": ", 1)[1][:40] for line in result.stderr.splitlines()[:-1]] == [
-        "number typed into prose: '12' in '12 pag"
+        "number typed into prose: '12 pages': tak"
     ]
     assert ":8: " in result.stderr.splitlines()[0]
+
+
+def test_each_repeated_finding_gets_its_own_line():
+    lines = ["---", "title: 53 days", "---", "It took 53 days.", "", "Then 53 days, and 53 days."]
+    findings = ["53 days", "53 days", "53 days", "9 June"]
+    assert locate_all(lines, 4, findings) == [4, 6, 6, 6]
