@@ -110,7 +110,8 @@ def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book:
         for source in book.sources.values()
         if source.id not in citing
     ]
-    warnings += [replace(error, warning=not config.strict) for error in found if error.warning]
+    warnings += [replace(error, warning=False) if config.strict else error
+                 for error in found if error.warning]
     warnings += unused_facts(book, [rendered[page.rel] for page in pages], config.strict)
     errors += [w for w in warnings if not w.warning]
     if errors:

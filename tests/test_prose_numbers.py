@@ -178,3 +178,20 @@ def test_each_repeated_finding_gets_its_own_line():
     lines = ["---", "title: 53 days", "---", "It took 53 days.", "", "Then 53 days, and 53 days."]
     findings = ["53 days", "53 days", "53 days", "9 June"]
     assert locate_all(lines, 4, findings) == [4, 6, 6, 6]
+
+
+def test_a_page_full_of_numbers_lists_ten_then_counts_the_rest(scratch_site):
+    body = "\n\n".join(f"Item {n} weighs {n * 3} kg." for n in range(1, 8))
+    scratch_site.write(
+        "content/numbers.md",
+        "---\ntitle: N\ndescription: A page that types far too many numbers into prose.\n---\n"
+        + body
+        + "\n",
+    )
+    result = scratch_site.run("check")
+    lines = result.stderr.splitlines()
+    assert len(lines) == 12  # 10 listed, 1 for the rest, the summary
+    assert lines[-2].endswith(
+        ":13: number typed into prose: 4 more on this page after these; fix these and check again"
+    )
+    assert lines[-1] == "Build failed: 11 errors."
