@@ -26,6 +26,8 @@ Scenarios, in this order in every repeat (the medians are reported):
     template  templates/base.html modified (a comment changes): Markdown from the cache,
               every page re-rendered through Jinja
     edit      one page's Markdown edited (a sentence appended): 1 page converted
+    fact      one fact's value edited, a fact that one page shows: 1 page converted (the
+              corpus gets that fact and that page's reference to it before the first run)
 
 Wall time is the subprocess from spawn to exit. CPU is user+sys of the build and its worker
 processes (os.wait4). Peak memory is ru_maxrss from os.wait4: the largest resident set of the
@@ -53,9 +55,35 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 import corpus  # noqa: E402
 
-SCENARIOS = ("cold", "nochange", "template", "edit")
+SCENARIOS = ("cold", "nochange", "template", "edit", "fact")
 # ms per page, and MiB for peak memory; cold is relative to Pelican (0.6 x its ms/page)
-TARGETS = {"nochange": 0.5, "template": 1.5}
+TARGETS = {"nochange": 0.5, "template": 1.5, "fact": 0.6}
+BENCH_FACT = """\
+  - id: bench-fact
+    label: The fact the fact scenario edits
+    type: quantity
+    value: {value}
+    unit: km
+    as_of: "2026-12"
+    sources: [src-000]
+"""
+
+
+def add_bench_fact(content: Path, page: Path) -> Path:
+    """A fact shown by exactly one page: what the `fact` scenario edits."""
+    facts = content / "data" / "facts.yaml"
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text.replace("\nfacts:\n", "\nfacts:\n" + BENCH_FACT.format(value=1), 1),
+                     encoding="utf-8")
+    with page.open("a", encoding="utf-8") as handle:
+        handle.write("\nThe benchmark's own fact is {fact bench-fact}.\n")
+    return facts
+
+
+def edit_bench_fact(facts: Path, round_: int) -> None:
+    text = facts.read_text(encoding="utf-8")
+    old = text.split("  - id: bench-fact\n", 1)[1].split("\n", 4)[2]  # the `value:` line
+    facts.write_text(text.replace(old, f"    value: {round_ + 2}", 1), encoding="utf-8")
 MEMORY_TARGET_MIB = 150
 MEMORY_TARGET_PAGES = 10000
 
@@ -156,6 +184,7 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, project: Path) -> l
     if args.jobs is not None:
         command += ["--jobs", str(args.jobs)]
     edited = paths[len(paths) // 2]
+    facts = add_bench_fact(content, paths[len(paths) // 3])
     runs = []
     for repeat in range(args.repeats):
         for scenario in args.scenarios:
@@ -167,6 +196,8 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, project: Path) -> l
                 change_template(project / "templates", repeat)
             elif scenario == "edit":
                 corpus.edit_page(edited, repeat)
+            elif scenario == "fact":
+                edit_bench_fact(facts, repeat)
             log = work / f"log-{n}-{scenario}-{repeat}.txt"
             if args.gate_idle:
                 wait_idle(args.gate_idle)
@@ -179,7 +210,7 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, project: Path) -> l
                   f"other cpu={other:.2f} s", file=sys.stderr)
             if code != 0:
                 raise SystemExit(f"build failed ({scenario}, see {log}):\n{text[-2000:]}")
-            expected = {"cold": n + 1, "template": 0, "edit": 1}.get(scenario)
+            expected = {"cold": n + 1, "template": 0, "edit": 1, "fact": 1}.get(scenario)
             if scenario == "nochange" and not skipped or \
                     expected is not None and converted != expected:
                 print(f"  WARNING: {scenario} converted {converted} pages (expected "

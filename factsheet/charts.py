@@ -52,6 +52,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from .errors import ContentError
 from .facts import MONTHS, Fact, FactBook, Group, format_datetime, format_number, format_value
 from .typography import typographic
 
@@ -66,7 +67,7 @@ class Chart:
     fact_ids: tuple[str, ...]  # the fact behind each row, in the order of table_rows
 
 
-class ChartError(Exception):
+class ChartError(ContentError):
     """A chart cannot be drawn: unknown name, or data missing or of the wrong type."""
 
 

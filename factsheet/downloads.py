@@ -33,12 +33,14 @@ def facts_json(book: FactBook) -> str:
     document = {
         "title": f"{book.site.title}: facts and sources",
         "facts": [dict(_row(fact), sources=list(fact.sources),
-                       attributes=dict(sorted(fact.attributes.items())))
+                       attributes=dict(sorted(fact.attributes.items())),
+                       verified=fact.verified.iso() if fact.verified else None)
                   for fact in book.facts.values()],
         "sources": [
             {"id": s.id, "title": s.title, "publisher": s.publisher, "url": s.url,
              "published": s.published.iso() if s.published else None,
-             "accessed": s.accessed.iso(), "archive_url": s.archive_url, "note": s.note}
+             "accessed": s.accessed.iso(), "archive_url": s.archive_url, "note": s.note,
+             "doi": s.doi, "passages": dict(s.passages)}
             for s in book.sources.values()
         ],
     }

@@ -22,6 +22,13 @@ class SiteError:
         return f"{place}: {kind}{self.message}"
 
 
+class ContentError(Exception):
+    """A problem in the content that the code finding it can describe but not place: the caller
+    that knows the page and line turns it into a SiteError. Any other exception raised while
+    building is a bug in the generator, reported as an internal error (exit 2), never blamed
+    on a line of someone's Markdown."""
+
+
 class BuildError(Exception):
     """Raised when a build stage found errors; carries all of them, sorted for a stable report."""
 

@@ -95,6 +95,9 @@ class Source:
     published: PartialDate | None = None
     archive_url: str | None = None
     note: str | None = None
+    doi: str | None = None  # bare DOI of a paper, "10.1038/...", shown as https://doi.org/<doi>
+    # fact id -> the passage of this source supporting that fact (not hashed: a mapping)
+    passages: Mapping[str, str] = field(default_factory=dict, hash=False)
     path: str = ""
     line: int = 0
 
@@ -132,6 +135,7 @@ class Fact:
     group: str | None = None
     attributes: Mapping[str, str] = field(default_factory=dict)
     value_from: str | None = None  # the fact whose value this one restates
+    verified: PartialDate | None = None  # when the value was last checked against its sources
     path: str = ""
     line: int = 0
 
@@ -251,12 +255,12 @@ def machine_value(fact: Fact) -> str:
 SITE_KEYS = ({"title", "url", "language"}, {"tagline", "author", "description"})
 SOURCE_KEYS = (
     {"id", "title", "publisher", "accessed"},
-    {"url", "published", "archive_url", "note"},
+    {"url", "published", "archive_url", "note", "doi", "passages"},
 )
 GROUP_KEYS = ({"id", "title"}, {"label_header", "value_header", "columns", "note"})
 FACT_KEYS = (
     {"id", "label", "type", "value", "as_of", "sources"},
-    {"unit", "qualifier", "local", "note", "group", "attributes"},
+    {"unit", "qualifier", "local", "note", "group", "attributes", "verified"},
 )
 # A fact that restates another (the same landing as a timeline row and as a race-table row)
 # names it with `value_from` and gives none of the keys it takes from it: stated once. It may
@@ -422,10 +426,42 @@ def _read_source(record: _Record) -> Source | None:
         accessed=record.date("accessed"), url=record.url("url"),
         published=record.date("published", required=False),
         archive_url=record.url("archive_url"), note=record.text("note", required=False),
+        doi=_read_doi(record), passages=_read_passages(record),
     )
     if None in (fields["id"], fields["title"], fields["publisher"], fields["accessed"]):
         return None
     return Source(**fields, path=record.path, line=record.data.line)  # type: ignore[arg-type]
+
+
+def _read_doi(record: _Record) -> str | None:
+    value = record.text("doi", required=False)
+    if value is not None and not re.fullmatch(r"10\.\d{4,9}/\S+", value):
+        record.error("doi", f"'doi' of {record.name} must be a bare DOI starting with \"10.\" "
+                            f"(no https://doi.org/ or doi: prefix), got {value!r}")
+        return None
+    return value
+
+
+def _read_passages(record: _Record) -> dict[str, str]:
+    """Fact id -> the short passage of this source that supports the fact's value."""
+    value = record.data.get("passages")
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        record.error("passages", f"'passages' of {record.name} must be a mapping from fact id "
+                                 "to the quoted passage")
+        return {}
+    result = {}
+    for key, item in value.items():
+        if not isinstance(key, str) or not ID_PATTERN.match(key):
+            record.error("passages", f"passage key {key!r} of {record.name} is not a fact id")
+            continue
+        if not isinstance(item, str) or not item.strip():
+            record.error("passages", f"passage for {key!r} of {record.name} must be "
+                                     "non-empty text")
+            continue
+        result[key] = item.strip()
+    return result
 
 
 def _read_group(record: _Record) -> Group | None:
@@ -465,11 +501,12 @@ def _read_borrowing_fact(record: _Record) -> Fact | None:
     extra_sources = _read_source_ids(record) if "sources" in record.data else ()
     attributes = _read_attributes(record)
     group = record.ident("group") if "group" in record.data else None
+    verified = record.date("verified", required=False)
     if None in (ident, label, origin, extra_sources):
         return None
     return Fact(id=ident, label=label, type="", value=None, as_of=PartialDate(1),  # type: ignore[arg-type]
                 sources=extra_sources, note=record.text("note", required=False), group=group,
-                attributes=attributes, value_from=origin, path=record.path,
+                attributes=attributes, value_from=origin, verified=verified, path=record.path,
                 line=record.data.line)
 
 
@@ -506,7 +543,7 @@ def _read_fact(record: _Record) -> Fact | None:
         id=ident, label=label, type=kind, value=value, as_of=as_of,  # type: ignore[arg-type]
         sources=sources, unit=unit, qualifier=qualifier, local=local,  # type: ignore[arg-type]
         note=record.text("note", required=False), group=group, attributes=attributes,
-        path=record.path, line=record.data.line,
+        verified=record.date("verified", required=False), path=record.path, line=record.data.line,
     )
 
 
@@ -646,7 +683,16 @@ def _resolve_borrowed_values(facts: dict[str, Fact]) -> list[SiteError]:
 
 
 def _cross_check(collected: dict[str, dict[str, Any]]) -> Iterable[SiteError]:
-    sources, groups = collected["sources"], collected["groups"]
+    sources, groups, facts = collected["sources"], collected["groups"], collected["facts"]
+    for source in sources.values():
+        for fact_id in source.passages:
+            fact = facts.get(fact_id)
+            if fact is None:
+                yield SiteError(source.path, source.line, f"source {source.id!r} has a passage "
+                                                          f"for unknown fact {fact_id!r}")
+            elif source.id not in fact.sources:
+                yield SiteError(source.path, source.line, f"source {source.id!r} has a passage "
+                                f"for fact {fact_id!r}, which does not cite it")
     for fact in collected["facts"].values():
         for source_id in fact.sources:
             if source_id not in sources:

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import xml.etree.ElementTree as etree  # noqa: N813 - Python-Markdown's own name
 from collections.abc import Callable
@@ -26,6 +27,8 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from .dependencies import Recorded, RecordedSet, Recorder
+from .errors import ContentError
 from .facts import Fact, FactBook
 from .suggest import did_you_mean
 from .typography import NO_TYPOGRAPHY, typographic
@@ -329,7 +332,8 @@ class FactSheetExtension(Extension):
             return problem_element(block)
         try:
             chart = self.chart_renderer(name, self.book)
-        except Exception as exc:  # ChartError: a message for the author, with the page's line
+        except ContentError as exc:  # a message for the author, with the page's line; any
+            # other exception is a bug in the chart's code and is reported as one (exit 2)
             self.state.problems.append((str(exc), block))
             return problem_element(block)
         # The figure holds the picture and its caption; the data table follows it, since a
@@ -417,6 +421,14 @@ class LinkResolver:
         self.pages_by_rel = pages_by_rel  # "far-side.md" -> "far-side/"
         self.page_urls = set(pages_by_rel.values())
         self.site_paths = site_paths  # other outputs: "facts.json", "static/x.png", ...
+
+    def tracked(self, recorder: Recorder) -> LinkResolver:
+        """This resolver, recording every page and site path that a page's links look up."""
+        tracked = copy.copy(self)
+        tracked.pages_by_rel = Recorded(self.pages_by_rel, "page", recorder)
+        tracked.page_urls = RecordedSet(self.page_urls, "url", recorder)
+        tracked.site_paths = RecordedSet(self.site_paths, "url", recorder)
+        return tracked
 
     def resolve(self, href: str, page_rel: str, page_url: str) -> ResolvedLink | str:
         parts = urlsplit(href)

@@ -167,6 +167,19 @@ def asset_names(files: dict[str, Path]) -> dict[str, str]:
     return names
 
 
+class StagedOutput:
+    """The command line's output folder: each build is written to a staging folder and swapped
+    in whole (OutputTree)."""
+
+    def __init__(self, out_dir: Path, mtime: int | None = None):
+        self.out_dir = out_dir
+        self.mtime = mtime  # SOURCE_DATE_EPOCH: reproducible file times in the Pages artifact
+
+    def begin(self, previous: dict[str, str]) -> OutputTree:
+        """A tree for one build; `previous` holds the input keys of the files now in out_dir."""
+        return OutputTree(self.out_dir, self.mtime, previous)
+
+
 class LiveOutput:
     """The folder `serve` serves: updated in place, file by file, only where bytes changed.
 
@@ -177,29 +190,27 @@ class LiveOutput:
 
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
-        self.keys: dict[str, str] = {}  # page output -> the key of the inputs it was made from
         self.digests: dict[str, str] = {}  # every file served -> hash of its bytes
-        self.pages: dict = {}  # pages read last time, for load_pages(memo=)
-        self.summaries: dict = {}  # rendered-page summaries by cache key, for render_pages
         out_dir.mkdir(parents=True, exist_ok=True)
 
-    def begin(self) -> LiveTree:
-        return LiveTree(self)
+    def begin(self, previous: dict[str, str]) -> LiveTree:
+        return LiveTree(self, previous)
 
 
 class LiveTree(OutputPaths):
     """One build's view of a LiveOutput: files are held in memory until the build succeeded,
     then written in place, each atomically, and only where the bytes changed."""
 
-    def __init__(self, live: LiveOutput):
+    def __init__(self, live: LiveOutput, previous: dict[str, str]):
         super().__init__(live.out_dir)
         self.live = live
+        self.previous = previous  # the input keys of the files now served
         self.out_dir = live.out_dir
         self.held: dict[str, bytes] = {}
         self.changed: list[str] = []
 
     def reuse(self, rel: str, key: str, origin: str) -> bool:
-        if self.live.keys.get(rel) != key or rel not in self.live.digests:
+        if self.previous.get(rel) != key or rel not in self.live.digests:
             return False
         self.claim(rel, origin)
         self.remember(rel, key)
@@ -228,7 +239,6 @@ class LiveTree(OutputPaths):
             (self.out_dir / rel).unlink(missing_ok=True)
             del self.live.digests[rel]
             self.changed.append(rel)
-        self.live.keys = self.keys
 
     def discard(self) -> None:
         self.held.clear()

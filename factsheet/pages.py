@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -179,30 +180,21 @@ def _read_front_matter(front: YamlMap, shown: str) -> tuple[dict, list[SiteError
 
 
 def load_pages(content_dir: Path, data_dir: Path, root: Path,
-               memo: dict[Path, tuple[tuple[int, int, int], Page]] | None = None,
+               known: Callable[[Path], Page | None] | None = None,
                ) -> tuple[list[Page], list[SiteError]]:
     """Read every page, then refuse two pages that would be written to one URL.
 
-    `memo` (kept by the dev server across builds) holds pages already read, by the file's
-    modification time, size and inode: only files that changed are read again.
+    `known(path)` gives the page read from a file last time if its bytes are unchanged (the
+    store decides that by content): only files that changed are read again.
     """
     pages, errors = [], []
-    fresh: dict[Path, tuple[tuple[int, int, int], Page]] = {}
     for path in find_sources(content_dir, data_dir):
-        stat = path.stat()
-        signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        known = memo.get(path) if memo is not None else None
-        if known is not None and known[0] == signature:
-            page, problems = known[1], []
-        else:
+        page = known(path) if known is not None else None
+        if page is None:
             page, problems = read_page(path, content_dir, root)
-        errors += problems
+            errors += problems
         if page:
             pages.append(page)
-            fresh[path] = (signature, page)
-    if memo is not None:
-        memo.clear()
-        memo.update(fresh)
     seen: dict[str, Page] = {}
     for page in pages:
         other = seen.setdefault(page.url_path, page)

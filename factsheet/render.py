@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from markdown import Markdown
 from markdown.serializers import to_html_string
 
+from .dependencies import Recorder, tracked_book
 from .errors import SiteError
 from .facts import FactBook
 from .markdown_ext import (
@@ -53,11 +54,17 @@ class RenderedPage:
     infobox: tuple[InfoboxRow, ...]
     facts_used: tuple[str, ...]
     errors: tuple[SiteError, ...]
-    key: str = ""  # the cache entry holding this page's HTML
+    uses: frozenset[str] = frozenset()  # the facts, sources, groups and pages it looked up
+    render_key: str = ""  # see incremental.page_key
+    uses_digest: str = ""  # the digest of everything in `uses` when it was rendered
+    key: str = ""  # this rendering's identity (render_key and uses_digest), its cache entry
 
     def summary(self, keep: bool = False) -> PageSummary:
         return PageSummary(
             key=self.key,
+            render_key=self.render_key,
+            uses="\n".join(sorted(self.uses)),
+            uses_digest=self.uses_digest,
             source_ids=tuple(ref.source_id for ref in self.references),
             fragment_links=tuple(link for link in self.links if link.fragment),
             ids="\n" + "\n".join(sorted(self.ids)) + "\n",
@@ -73,6 +80,9 @@ class PageSummary:
     pages fit in little memory. The rest is read back from the cache when the page is written."""
 
     key: str
+    render_key: str
+    uses: str  # the names it looked up, one per line (see dependencies.py)
+    uses_digest: str
     source_ids: tuple[str, ...]  # the sources it cites, in reference-list order
     fragment_links: tuple[LinkRef, ...]  # links whose #fragment is checked once all pages exist
     ids: str  # every id on the page, one per line: one string is far smaller than a set
@@ -89,8 +99,11 @@ class MarkdownRenderer:
 
     def __init__(self, book: FactBook, resolver: LinkResolver, chart_renderer=None,
                  names: tuple[str, ...] = ()):
-        self.book = book
-        self.extension = FactSheetExtension(book, resolver, chart_renderer)
+        # Everything a page looks up in the data and the page map is recorded (dependencies.py)
+        self.recorder = Recorder()
+        self.book = tracked_book(book, self.recorder)
+        self.extension = FactSheetExtension(self.book, resolver.tracked(self.recorder),
+                                            chart_renderer)
         self.prose_numbers = ProseNumbersExtension(names)
         self.md = Markdown(
             extensions=[
@@ -109,6 +122,7 @@ class MarkdownRenderer:
         )
 
     def render(self, page: Page) -> RenderedPage:
+        self.recorder.take()
         self.extension.begin(page.rel, page.url_path)
         state = self.extension.state
         infobox = self._infobox(page)  # first, so the box at the top gets the first numbers
@@ -125,6 +139,7 @@ class MarkdownRenderer:
             html=html, headings=headings, ids=frozenset(state.ids), links=tuple(state.links),
             references=state.references(), infobox=infobox,
             facts_used=tuple(dict.fromkeys(state.facts_used)), errors=errors,
+            uses=self.recorder.take(),
         )
 
     def _infobox(self, page: Page) -> tuple[InfoboxRow, ...]:

@@ -1,69 +1,79 @@
-"""Converting the Markdown of every page: from the cache when possible, else on every core."""
+"""Converting the Markdown of every page: reused from the store where nothing it used changed,
+else converted, on every core when there are many."""
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
+from dataclasses import replace
 
-from .cache import RenderCache, code_version, folder_digest
-from .config import Config
-from .errors import BuildError
+from .dependencies import Digests
 from .facts import FactBook
+from .incremental import Store, entry_key, page_key
 from .markdown_ext import LinkResolver
 from .pages import Page
-from .prose_numbers import load_names
-from .render import MarkdownRenderer, PageSummary
+from .render import MarkdownRenderer, PageSummary, RenderedPage
 
 # Below this many pages, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48
 
-# A worker process's renderer. Set in the parent just before the pool forks, so workers inherit
+# A worker process's setup. Set in the parent just before the pool forks, so workers inherit
 # it without pickling the fact book; each worker builds its own Markdown instance from it.
 _worker_setup: tuple | None = None
 _worker_renderer: MarkdownRenderer | None = None
 
 
-def render_pages(pages: list[Page], book: FactBook, resolver: LinkResolver, cache: RenderCache,
-                 config: Config, chart_renderer,
-                 memo: dict[str, PageSummary] | None = None,
-                 ) -> tuple[dict[str, PageSummary], int]:
-    """A summary of every rendered page by source path (the rest stays in the cache), and how
-    many pages had to be converted. `memo` (kept by the dev server) holds the summaries of the
-    last build by cache key, sparing a cache read per unchanged page."""
-    context = _context_digest(resolver, config)
-    keys = {page.rel: cache.key(page, context) for page in pages}
+def render_pages(pages: list[Page], book: FactBook, resolver: LinkResolver, store: Store,
+                 base: str, digests: Digests, chart_renderer, jobs: int = 0,
+                 names: tuple[str, ...] = ()) -> tuple[dict[str, PageSummary], int]:
+    """A summary of every rendered page by source path (the rest stays in the store), and how
+    many pages had to be converted."""
+    keys = {page.rel: page_key(page, base) for page in pages}
     rendered: dict[str, PageSummary] = {}
     todo = []
     for page in pages:
-        key = keys[page.rel]
-        summary = memo.get(key) if memo is not None else None
-        if summary is None:
-            meta = cache.load(key)
-            summary = meta.summary() if meta is not None else None
+        summary = store.summary(page.rel, keys[page.rel], digests.combined)
         if summary is None:
             todo.append(page)
         else:
             rendered[page.rel] = summary
     if todo:
-        names, errors = load_names(config.data_dir, config.root)  # names may hold a number
-        if errors:
-            raise BuildError(errors)
-        setup = (book, resolver, chart_renderer, cache, names)
-        for page, meta in zip(todo, _convert_all(todo, keys, setup, config.jobs), strict=True):
-            rendered[page.rel] = meta
-        cache.prune(set(keys.values()))
-    if memo is not None:
-        memo.clear()
-        memo.update((summary.key, summary) for summary in rendered.values())
+        setup = (book, resolver, chart_renderer, store, digests, names)
+        for page, summary in zip(todo, _convert_all(todo, keys, setup, jobs), strict=True):
+            rendered[page.rel] = summary
+    store.keep_summaries(rendered)
     return rendered, len(todo)
 
 
-def _context_digest(resolver: LinkResolver, config: Config) -> str:
-    """What every page's Markdown output depends on besides its own text."""
-    parts = (code_version(), folder_digest(config.data_dir), config.base_path,
-             repr(sorted(resolver.pages_by_rel.items())), repr(sorted(resolver.site_paths)))
-    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+class Renderings:
+    """The full rendering of each page for the writer: from the store, or converted again in
+    this process if the store has lost it since (a cache folder cleaned or damaged by hand)."""
+
+    def __init__(self, store: Store, book: FactBook, resolver: LinkResolver, base: str,
+                 digests: Digests, chart_renderer, names: tuple[str, ...] = ()):
+        self.store, self.base, self.digests = store, base, digests
+        self.make_renderer = lambda: MarkdownRenderer(book, resolver, chart_renderer, names)
+        self.renderer: MarkdownRenderer | None = None
+
+    def __call__(self, page: Page, summary: PageSummary) -> RenderedPage:
+        try:
+            return self.store.rendered(summary)
+        except LookupError:
+            self.renderer = self.renderer or self.make_renderer()
+            summary = convert(self.renderer, page, page_key(page, self.base), self.store,
+                              self.digests)
+            return summary.page or self.store.rendered(summary)
+
+
+def convert(renderer: MarkdownRenderer, page: Page, key: str, store: Store,
+            digests: Digests) -> PageSummary:
+    """Convert one page and keep the result in the store, under the key of its inputs and
+    of everything it used."""
+    rendered = renderer.render(page)
+    uses_digest = digests.combined("\n".join(sorted(rendered.uses)))
+    rendered = replace(rendered, render_key=key, uses_digest=uses_digest,
+                       key=entry_key(key, uses_digest))
+    return store.keep_rendered(rendered)
 
 
 def _convert_all(todo: list[Page], keys: dict[str, str], setup: tuple, jobs: int):
@@ -82,9 +92,10 @@ def _convert_all(todo: list[Page], keys: dict[str, str], setup: tuple, jobs: int
 
 
 def _convert(task: tuple[Page, str]) -> PageSummary:
+    """One page, in a worker process (or in this one, for a few pages)."""
     global _worker_renderer
     page, key = task
-    book, resolver, chart_renderer, cache, names = _worker_setup  # type: ignore[misc]
+    book, resolver, chart_renderer, store, digests, names = _worker_setup  # type: ignore[misc]
     if _worker_renderer is None:
         _worker_renderer = MarkdownRenderer(book, resolver, chart_renderer, names)
-    return cache.store(key, _worker_renderer.render(page))
+    return convert(_worker_renderer, page, key, store, digests)

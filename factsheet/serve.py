@@ -331,6 +331,7 @@ class Builder:
         self.site = importlib.import_module(f"{PACKAGE}.site")
         self.config = dataclasses.replace(config, out_dir=out_dir)
         self.live = self._module("output").LiveOutput(out_dir)
+        self.store = self._module("incremental").MemoryStore()
 
     def _module(self, name: str):
         return importlib.import_module(f"{PACKAGE}.{name}")
@@ -354,13 +355,16 @@ class Builder:
         names = {f.name for f in dataclasses.fields(config_class)}
         self.config = config_class(**{k: v for k, v in self._fields.items() if k in names})
         live = self._module("output").LiveOutput(self.out_dir)
-        for attribute in ("keys", "digests"):
-            if hasattr(self.live, attribute) and hasattr(live, attribute):
-                setattr(live, attribute, getattr(self.live, attribute))
+        live.digests = self.live.digests  # what is served now: only changed bytes are rewritten
         self.live = live
+        # New code may render differently: start from an empty store, except for what is
+        # served (its input keys, so unchanged files are compared rather than rewritten).
+        store = self._module("incremental").MemoryStore()
+        store.builds = self.store.builds
+        self.store = store
 
     def build(self):
-        return self.site.build(self.config, live=self.live)
+        return self.site.build(self.config, store=self.store, output=self.live)
 
 
 def is_code(path: str, root: Path) -> bool:

@@ -10,18 +10,20 @@ import os
 import time
 from dataclasses import dataclass, replace
 
-from .cache import RenderCache, fingerprint_inputs
 from .charts import render_chart
 from .config import Config
 from .context import SiteContext, citing_pages
+from .dependencies import Digests
 from .errors import BuildError, SiteError, display_path
 from .fact_usage import unused_facts
 from .facts import FactBook, load_factbook
+from .incremental import DiskStore, Inputs, Store, digest, render_base
 from .markdown_ext import LinkResolver
-from .output import LiveOutput, OutputPaths, OutputTree, asset_names, static_files
+from .output import LiveOutput, OutputPaths, StagedOutput, asset_names, static_files
 from .pages import Page, load_pages
+from .prose_numbers import load_names
 from .render import PageSummary
-from .render_all import render_pages
+from .render_all import Renderings, render_pages
 from .writer import write_site
 
 DOWNLOADS = ("facts.json", "facts.csv")
@@ -32,47 +34,48 @@ HOSTING = ("sitemap.xml", "robots.txt", "404.html")
 class BuildResult:
     pages: int
     files: int
-    rendered: int  # pages whose Markdown was converted (not taken from the cache)
+    rendered: int  # pages whose Markdown was converted (not taken from the store)
     skipped: bool  # nothing changed since the last build of this output folder
     warnings: tuple[SiteError, ...]
     seconds: float
     changed: tuple[str, ...] = ()  # with a LiveOutput: the files written or removed
 
 
-def build(config: Config, live: LiveOutput | None = None) -> BuildResult:
+def build(config: Config, store: Store | None = None,
+          output: LiveOutput | StagedOutput | None = None) -> BuildResult:
     """Build the site; raise BuildError, with the output untouched, on any problem.
 
-    Without `live`, the site goes to a staging folder swapped in for config.out_dir. With a
-    LiveOutput (the dev server's folder), only files whose inputs changed are rendered and only
-    files whose bytes changed are rewritten.
+    The store remembers what the last build read and made (by default in the cache folder);
+    the output is a staging folder swapped in for config.out_dir, or the dev server's
+    LiveOutput, which rewrites only files whose bytes changed.
     """
     started = time.perf_counter()
-    cache = RenderCache(config.cache_dir)
-    inputs = fingerprint_inputs(config) if live is None else ""
-    if live is None and cache.up_to_date(inputs, config.out_dir):
-        warnings = cache.last_warnings(config.out_dir)
-        return BuildResult(0, 0, 0, True, warnings, time.perf_counter() - started)
+    store = store if store is not None else DiskStore(config.cache_dir, config)
+    output = output or StagedOutput(config.out_dir, source_date_epoch())
+    try:
+        inputs = store.scan(config)
+        warnings = store.unchanged(inputs, output.out_dir)
+        if warnings is not None:
+            return BuildResult(0, 0, 0, True, warnings, time.perf_counter() - started)
 
-    page_memo = live.pages if live else cache.load_page_index(config)
-    book, pages = load_inputs(config, page_memo)
-    if live is None:
-        cache.save_page_index(config, page_memo)
-    assets = asset_names(static_files(config.static_dir))
-    resolver = LinkResolver(config.base_path, {p.rel: p.url_path for p in pages},
-                            set(assets.values()) | set(DOWNLOADS) | set(HOSTING))
-    summaries = live.summaries if live else cache.load_summaries()
-    known = set(summaries)
-    rendered, converted = render_pages(pages, book, resolver, cache, config, render_chart,
-                                       summaries)
-    if live is None and set(summaries) != known:
-        cache.save_summaries(summaries)
-    warnings = validate_rendered(pages, rendered, book, config)
+        book, pages, names = load_inputs(config, inputs, store)
+        assets = asset_names(static_files(config.static_dir))
+        pages_by_rel = {page.rel: page.url_path for page in pages}
+        site_paths = set(assets.values()) | set(DOWNLOADS) | set(HOSTING)
+        resolver = LinkResolver(config.base_path, pages_by_rel, site_paths)
+        digests = Digests(book, pages_by_rel, site_paths)
+        base = digest(render_base(config), *names)  # a listed name changes every page's check
+        rendered, converted = render_pages(pages, book, resolver, store, base, digests,
+                                           render_chart, config.jobs, names)
+        warnings = validate_rendered(pages, rendered, book, config)
 
-    tree = live.begin() if live else OutputTree(config.out_dir, source_date_epoch(),
-                                                 cache.page_keys(config.out_dir))
-    files = write_output(tree, config, book, pages, rendered, assets, cache)
-    if live is None:
-        cache.record_build(inputs, config.out_dir, files, warnings, tree.keys)
+        tree = output.begin(store.output_keys(output.out_dir))
+        renderings = Renderings(store, book, resolver, base, digests, render_chart, names)
+        files = write_output(tree, config, book, pages, rendered, assets, renderings, inputs,
+                             digests)
+        store.record_build(inputs, output.out_dir, files, warnings, tree.keys)
+    finally:
+        store.save()
     return BuildResult(len(pages), len(files), converted, False, tuple(warnings),
                        time.perf_counter() - started, tuple(tree.changed))
 
@@ -83,10 +86,16 @@ def source_date_epoch() -> int | None:
     return int(epoch) if epoch.isdigit() else None
 
 
-def load_inputs(config: Config, page_memo: dict | None = None) -> tuple[FactBook, list[Page]]:
-    """Read and validate the data and every page; raise with every problem found."""
+def load_inputs(config: Config, inputs: Inputs,
+                store: Store) -> tuple[FactBook, list[Page], tuple[str, ...]]:
+    """Read and validate the data, every page and the names that hold a number; raise with
+    every problem found."""
     book, errors = load_factbook(config.data_dir, config.root)
-    pages, page_errors = load_pages(config.content_dir, config.data_dir, config.root, page_memo)
+    names, name_errors = load_names(config.data_dir, config.root)
+    errors += name_errors
+    pages, page_errors = load_pages(config.content_dir, config.data_dir, config.root,
+                                    lambda path: store.page(path, inputs.digest_of(path)))
+    store.keep_pages(pages)
     pages = [page for page in pages if config.drafts or not page.draft]
     errors += page_errors
     if not pages and not page_errors:
@@ -94,7 +103,7 @@ def load_inputs(config: Config, page_memo: dict | None = None) -> tuple[FactBook
                                 "no pages: add Markdown files (*.md) to the content folder"))
     if errors or book is None:
         raise BuildError(errors)
-    return book, pages
+    return book, pages, names
 
 
 def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book: FactBook,
@@ -135,11 +144,11 @@ def check_anchors(pages: list[Page], rendered: dict[str, PageSummary]) -> list[S
 
 def write_output(tree: OutputPaths, config: Config, book: FactBook, pages: list[Page],
                  rendered: dict[str, PageSummary], assets: dict[str, str],
-                 cache: RenderCache) -> list[str]:
+                 renderings: Renderings, inputs: Inputs, digests: Digests) -> list[str]:
     """Render every file into the tree; commit it only if every file was made."""
     try:
         context = SiteContext.create(config, book, pages, rendered, assets)
-        errors = write_site(tree, context, cache, config, assets)
+        errors = write_site(tree, context, renderings, config, assets, inputs, digests)
         if errors or tree.errors:
             raise BuildError(errors + tree.errors)
         tree.commit()

@@ -19,6 +19,7 @@ from jinja2 import (
     TemplateError,
     TemplateNotFound,
     TemplateSyntaxError,
+    meta,
     select_autoescape,
 )
 from markupsafe import Markup
@@ -60,7 +61,45 @@ def cached_partial(env: Environment, name: str) -> Callable[..., Markup]:
     def render(**variables: object) -> Markup:
         return Markup(env.get_template(name).render(**variables))  # noqa: S704 - autoescaped
 
-    return lambda **variables: render(**variables)
+    def partial(**variables: object) -> Markup:
+        return render(**variables)
+
+    partial.template_name = name  # type: ignore[attr-defined] # read by template_globals
+    return partial
+
+
+def template_globals(env: Environment, name: str) -> frozenset[str]:
+    """Every global variable a template can read: its own undeclared names and those of the
+    templates it extends, includes or imports, and of partials called as globals, found by
+    Jinja's own static analysis (jinja2.meta). A name chosen at run time cannot be followed,
+    so then every template's names count: a dependency may be overstated, never missed."""
+    # Analysed in a bare environment: jinja2.meta leaves out the names the environment
+    # already has as globals, which are exactly the ones asked about here.
+    bare = Environment(loader=env.loader, autoescape=True)
+    bare.filters.update(env.filters)
+    bare.tests.update(env.tests)
+    seen: set[str] = set()
+    names: set[str] = set()
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        source, _filename, _uptodate = env.loader.get_source(env, current)  # type: ignore[union-attr]
+        ast = bare.parse(source)
+        found = meta.find_undeclared_variables(ast)
+        names |= found
+        for referenced in meta.find_referenced_templates(ast):
+            if referenced is None:  # a name computed at run time: assume any template
+                todo += env.loader.list_templates()  # type: ignore[union-attr]
+            else:
+                todo.append(referenced)
+        for variable in found:
+            partial = getattr(env.globals.get(variable), "template_name", None)
+            if partial:
+                todo.append(partial)
+    return frozenset(names)
 
 
 def url_helpers(base_path: str, site_url: str) -> dict[str, Callable[[str], str]]:

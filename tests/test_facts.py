@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -132,7 +133,8 @@ def test_unknown_key(tmp_path):
     text = FACT + "    colour: red\n"
     assert errors_of(tmp_path, text) == [
         f"data/x.yaml:{line(text, 'colour')}: unknown key 'colour' in fact 'f' (allowed: as_of, "
-        "attributes, group, id, label, local, note, qualifier, sources, type, unit, value)"
+        "attributes, group, id, label, local, note, qualifier, sources, type, unit, value, "
+            "verified)"
     ]
 
 
@@ -409,3 +411,120 @@ def test_value_from_an_unknown_fact_is_an_error(tmp_path):
         f"data/x.yaml:{line(text, 'id: race-row')}: fact 'race-row' takes its value from "
         "unknown fact 'landed'"
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Papers and the passages that support a fact
+
+PAPER = """\
+site: {title: T, url: "https://example.org/t", language: en}
+sources:
+  - id: paper
+    title: A paper
+    publisher: Nature
+    accessed: "2026-12-02"
+    doi: "10.1038/s41586-024-08382-0"
+    passages:
+      age: "dated at 2,807 ± 3 million years"
+  - id: other
+    title: Another
+    publisher: P
+    accessed: "2026-12-02"
+facts:
+  - id: age
+    label: Age
+    type: text
+    value: "2,807 ± 3 million years"
+    as_of: "2024-11-15"
+    verified: "2026-12-02"
+    sources: [paper]
+  - id: row
+    label: Row
+    value_from: age
+    verified: "2026-12"
+"""
+
+
+def test_doi_passages_and_verified_are_read(tmp_path):
+    book, errors = load(tmp_path, {"x.yaml": PAPER})
+    assert errors == [], [str(e) for e in errors]
+    paper = book.sources["paper"]
+    assert paper.doi == "10.1038/s41586-024-08382-0"
+    assert paper.passages == {"age": "dated at 2,807 ± 3 million years"}
+    assert book.sources["other"].doi is None and book.sources["other"].passages == {}
+    assert book.facts["age"].verified.iso() == "2026-12-02"
+    assert book.facts["row"].verified.iso() == "2026-12"  # a restating fact has its own
+
+
+@pytest.mark.parametrize("doi", ["https://doi.org/10.1038/x", "doi:10.1038/x", "11.1038/x",
+                                 "10.1038/"])
+def test_doi_must_be_bare(tmp_path, doi):
+    text = PAPER.replace("10.1038/s41586-024-08382-0", doi)
+    book, errors = load(tmp_path, {"x.yaml": text})
+    assert book is None
+    doi_line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("    doi:"))
+    assert [str(e) for e in errors] == [
+        f"data/x.yaml:{doi_line}: 'doi' of source 'paper' must be a bare DOI starting with "
+        f'"10." (no https://doi.org/ or doi: prefix), got {doi!r}'
+    ]
+
+
+def test_passage_for_an_unknown_fact(tmp_path):
+    book, errors = load(tmp_path, {"x.yaml": PAPER.replace("      age:", "      ages:")})
+    assert book is None
+    assert [str(e) for e in errors] == [
+        "data/x.yaml:3: source 'paper' has a passage for unknown fact 'ages'"]
+
+
+def test_passage_for_a_fact_that_does_not_cite_the_source(tmp_path):
+    text = PAPER.replace("      age:", "      row:").replace("    sources: [paper]",
+                                                            "    sources: [other]")
+    book, errors = load(tmp_path, {"x.yaml": text})
+    assert book is None
+    assert [str(e) for e in errors] == [
+        "data/x.yaml:3: source 'paper' has a passage for fact 'row', which does not cite it"]
+
+
+def test_passage_for_a_restating_fact_counts_the_origin_sources(tmp_path):
+    book, errors = load(tmp_path, {"x.yaml": PAPER.replace("      age:", "      row:")})
+    assert errors == [], [str(e) for e in errors]
+
+
+@pytest.mark.parametrize(("passages", "message"), [
+    ("    passages: [a]\n", "'passages' of source 'paper' must be a mapping from fact id to the "
+                          "quoted passage"),
+    ("    passages:\n      age: \"\"\n", "passage for 'age' of source 'paper' must be non-empty "
+                                        "text"),
+])
+def test_malformed_passages(tmp_path, passages, message):
+    text = PAPER.replace('    passages:\n      age: "dated at 2,807 ± 3 million years"\n',
+                         passages)
+    book, errors = load(tmp_path, {"x.yaml": text})
+    assert book is None
+    assert [str(e).split(": ", 1)[1] for e in errors] == [message]
+
+
+def test_malformed_verified_date(tmp_path):
+    book, errors = load(tmp_path, {"x.yaml": PAPER.replace('verified: "2026-12-02"',
+                                                           'verified: "2 Dec 2026"')})
+    assert book is None
+    assert [str(e).split(": ", 1)[1] for e in errors] == [
+        "'verified' of fact 'age' must be a date YYYY-MM-DD, YYYY-MM or YYYY, got '2 Dec 2026'"]
+
+
+def test_doi_passages_and_verified_reach_the_downloads_and_the_references(scratch_site):
+    scratch_site.edit("content/data/facts.yaml", '    url: https://a.example.org/ce6\n',
+                      '    url: https://a.example.org/ce6\n    doi: "10.1000/ce6.sample"\n'
+                      '    passages: {mass: "1,935.3 grams of samples"}\n')
+    scratch_site.edit("content/data/facts.yaml", "    sources: [src-a]\n",
+                      '    verified: "2026-12-02"\n    sources: [src-a]\n')
+    scratch_site.build()
+    data = json.loads(scratch_site.html("facts.json"))
+    source = next(s for s in data["sources"] if s["id"] == "src-a")
+    assert source["doi"] == "10.1000/ce6.sample"
+    assert source["passages"] == {"mass": "1,935.3 grams of samples"}
+    assert next(s for s in data["sources"] if s["id"] == "src-b")["doi"] is None
+    assert next(f for f in data["facts"] if f["id"] == "mass")["verified"] == "2026-12-02"
+    link = ('<a href="https://doi.org/10.1000/ce6.sample" class="source-doi">'
+            "doi:10.1000/ce6.sample</a>")
+    assert link in scratch_site.html("index.html")

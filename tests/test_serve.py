@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 from factsheet.config import make_config
+from factsheet.incremental import MemoryStore
 from factsheet.output import LiveOutput
 from factsheet.serve import (
     OVERLAY_ID,
@@ -262,10 +263,10 @@ def live_build(site: Path):
                                  cache=site / "cache")
     assert not errors
     config = dataclasses.replace(config, out_dir=site / "live")
-    live = LiveOutput(config.out_dir)
-    first = build(config, live=live)
+    live, store = LiveOutput(config.out_dir), MemoryStore()
+    first = build(config, store, live)
     assert "other/index.html" in first.changed and "sources/index.html" in first.changed
-    return lambda: set(build(config, live=live).changed)
+    return lambda: set(build(config, store, live).changed)
 
 
 def edit(path: Path, old: str, new: str) -> None:

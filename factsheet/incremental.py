@@ -1,0 +1,346 @@
+"""The one seam for incremental work: every key that decides reuse, and everything a build
+remembers for the next one.
+
+The pipeline asks a `Store` four questions, always the same way, whatever runs it:
+- `scan(config)`: what does the build read, by content? (A file is hashed again only when its
+  stat changed, or changed so recently that a same-size edit within the clock's tick could
+  hide.) One fingerprint of it all, with the settings and the generator's own code.
+- `unchanged(...)`: did the last build of this output read exactly that? Then nothing to do.
+- `page(...)`/`summary(...)`: is a page's source, or its rendered Markdown, reusable? A render
+  is reusable when its own key matches and every fact, source, group and page it used (see
+  dependencies.py) still has the digest it had.
+- `output_keys(...)`: which output files were made from which inputs, for the writer to reuse.
+
+`DiskStore` (the command line) keeps all of it in the cache folder, so the next process starts
+warm; `MemoryStore` (the dev server) keeps the same records in memory across builds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import pickle
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .config import Config
+from .errors import SiteError
+from .pages import Page
+from .render import PageSummary, RenderedPage
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+# A file whose status changed this recently is hashed even when its stat looks the same: the
+# file system's clock ticks in milliseconds, and a second same-size save within one tick would
+# leave the stat unchanged (git calls this "racily clean").
+RACY_SECONDS = 2.0
+# Config fields that cannot change a byte of the output: where the cache is, how many worker
+# processes convert Markdown. The output folder names the build record instead.
+NOT_OUTPUT_SETTINGS = frozenset({"cache_dir", "jobs", "out_dir"})
+MARKER = "CACHEDIR.TAG"  # marks the folder as this build's cache (the Cache Directory Tagging
+MARKER_TEXT = (b"Signature: 8a477f597d28d172789f06886806bc55\n"  # specification's signature)
+               b"# The Far Side build cache: safe to delete; rebuilt on the next build.\n")
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of the generator's own source: a code change invalidates everything cached."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        hasher.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
+        hasher.update(path.read_bytes())
+    return hasher.hexdigest()
+
+
+def digest(*parts: str) -> str:
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def output_settings(config: Config) -> str:
+    """Every Config field that can change the output, and SOURCE_DATE_EPOCH (file times)."""
+    settings = [(f.name, str(getattr(config, f.name))) for f in dataclasses.fields(config)
+                if f.name not in NOT_OUTPUT_SETTINGS]
+    settings.append(("SOURCE_DATE_EPOCH", os.environ.get("SOURCE_DATE_EPOCH", "")))
+    return repr(settings)
+
+
+def input_folders(config: Config) -> list[Path]:
+    folders = [config.content_dir, config.templates_dir, config.static_dir]
+    if config.content_dir not in config.data_dir.parents and config.data_dir != config.content_dir:
+        folders.append(config.data_dir)
+    return folders
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Every file a build reads, by content, and one fingerprint of them and the settings."""
+
+    files: dict[Path, str]  # path -> hash of its bytes
+    fingerprint: str
+
+    def digest_of(self, path: Path) -> str | None:
+        return self.files.get(path)
+
+    def folder_digest(self, folder: Path) -> str:
+        """A hash of the paths and contents of the files under one input folder."""
+        return digest(*(f"{path.relative_to(folder).as_posix()}={value}"
+                        for path, value in self.files.items() if folder in path.parents))
+
+
+class Store:
+    """The records a build keeps for the next one. This class keeps them in memory (the dev
+    server); DiskStore loads them from and saves them to the cache folder."""
+
+    def __init__(self) -> None:
+        self.stats: dict[Path, tuple[tuple[int, ...], str]] = {}  # path -> (stat, digest)
+        self.pages: dict[Path, tuple[str, Page]] = {}  # path -> (digest of its bytes, page)
+        self.summaries: dict[str, PageSummary] = {}  # page rel -> its last rendering
+        self.builds: dict[str, dict] = {}  # output folder -> record of its last build
+
+    # -- inputs ---------------------------------------------------------------------------------
+
+    def scan(self, config: Config) -> Inputs:
+        files: dict[Path, str] = {}
+        racy = time.time_ns() - int(RACY_SECONDS * 1e9)
+        stats = self._index("stats")
+        for folder in input_folders(config):
+            for path in _files_under(folder):
+                stat = path.stat()
+                signature = (stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size, stat.st_ino)
+                known = stats.get(path)
+                if known is not None and known[0] == signature and stat.st_ctime_ns < racy:
+                    files[path] = known[1]
+                else:
+                    files[path] = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+                    stats[path] = (signature, files[path])
+        for gone in set(stats) - set(files):
+            del stats[gone]
+        hasher = hashlib.blake2b(digest_size=16)
+        hasher.update(f"{code_version()}\0{output_settings(config)}\0".encode())
+        for path, value in files.items():
+            hasher.update(f"{path}\0{value}\0".encode())
+        return Inputs(files, hasher.hexdigest())
+
+    # -- pages read ----------------------------------------------------------------------------
+
+    def page(self, path: Path, file_digest: str | None) -> Page | None:
+        """The page read from this file last time, if its bytes are the same."""
+        known = self._index("pages").get(path)
+        return known[1] if known is not None and known[0] == file_digest else None
+
+    def keep_pages(self, pages: Iterable[Page]) -> None:
+        index = self._index("pages")
+        index.clear()
+        index.update((page.path, (page.digest, page)) for page in pages)
+
+    # -- rendered Markdown ---------------------------------------------------------------------
+
+    def summary(self, rel: str, key: str, uses_digest) -> PageSummary | None:
+        """The last rendering of a page, if made from the same key and everything it used
+        (`uses_digest(names)` gives their digest now) is unchanged."""
+        summary = self._index("summaries").get(rel)
+        if summary is None or summary.render_key != key:
+            return None
+        return summary if uses_digest(summary.uses) == summary.uses_digest else None
+
+    def keep_rendered(self, rendered: RenderedPage) -> PageSummary:
+        """Keep a page's rendering (called where it was rendered, perhaps in a worker process);
+        the returned summary goes back to the build."""
+        return rendered.summary(keep=True)
+
+    def keep_summaries(self, summaries: dict[str, PageSummary]) -> None:
+        index = self._index("summaries")
+        index.clear()
+        index.update(summaries)
+
+    def rendered(self, summary: PageSummary) -> RenderedPage:
+        """Everything rendered for a page, HTML included; LookupError if the store lost it."""
+        if summary.page is None:
+            raise LookupError(summary.key)
+        return summary.page
+
+    # -- builds --------------------------------------------------------------------------------
+
+    def unchanged(self, inputs: Inputs, out_dir: Path) -> tuple[SiteError, ...] | None:
+        """The last build's warnings if it read exactly these inputs and its files remain."""
+        record = self._index("builds").get(str(out_dir))
+        if record is None or record["inputs"] != inputs.fingerprint:
+            return None
+        if not all((out_dir / rel).is_file() for rel in record["files"]):
+            return None
+        return record["warnings"]
+
+    def output_keys(self, out_dir: Path) -> dict[str, str]:
+        """The input keys of the files the last build wrote to out_dir."""
+        record = self._index("builds").get(str(out_dir))
+        return dict(record["keys"]) if record else {}
+
+    def record_build(self, inputs: Inputs, out_dir: Path, files: Iterable[str],
+                     warnings: Iterable[SiteError], keys: dict[str, str]) -> None:
+        builds = self._index("builds")
+        builds[str(out_dir)] = {"inputs": inputs.fingerprint, "files": sorted(files),
+                                "warnings": tuple(warnings), "keys": dict(keys)}
+        for other in [name for name in builds if not Path(name).exists()]:
+            del builds[other]  # folders since removed (check's scratch folders)
+
+    def save(self) -> None:
+        """Make what was kept last beyond this process (nothing to do in memory)."""
+
+    def _index(self, name: str) -> dict:
+        return getattr(self, name)
+
+
+MemoryStore = Store
+
+
+class DiskStore(Store):
+    """The same records in the cache folder: one pickled index each, loaded when first needed
+    and saved at the end of a build, and one file per rendered page, written by the process
+    that rendered it, so a build holds only small summaries in memory (10,000 pages fit in
+    150 MB)."""
+
+    INDEXES = ("stats", "pages", "summaries", "builds")
+
+    def __init__(self, folder: Path, config: Config):
+        super().__init__()
+        self.folder = folder
+        # Pages and stats are only valid for the same code and the same places paths are shown
+        # relative to (error messages name them).
+        self.version = (code_version(), str(config.root), os.getcwd())
+        self.loaded: set[str] = set()
+
+    def _index(self, name: str) -> dict:
+        if name not in self.loaded:
+            self.loaded.add(name)
+            setattr(self, name, self._load(name))
+        return getattr(self, name)
+
+    def _load(self, name: str) -> dict:
+        try:
+            with (self.folder / f"{name}.pickle").open("rb") as handle:
+                version, index = pickle.load(handle)  # noqa: S301 - our own cache
+        except Exception:  # missing, unreadable or foreign: a cache miss, nothing worse
+            return {}
+        return index if version == self.version and isinstance(index, dict) else {}
+
+    def save(self) -> None:
+        if not self.loaded:
+            return
+        try:
+            self._claim_folder()
+        except OSError:
+            return  # a read-only cache costs speed only
+        for name in sorted(self.loaded):
+            _atomic_pickle(self.folder / f"{name}.pickle", (self.version, getattr(self, name)))
+        if "summaries" in self.loaded:  # else this build knows nothing of what is still used
+            self._prune()
+
+    def keep_rendered(self, rendered: RenderedPage) -> PageSummary:
+        try:
+            self._claim_folder()
+            path = self._entry(rendered.key)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _atomic_write(path, pickle.dumps(rendered, pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            return rendered.summary(keep=True)  # unwritable: kept in memory instead
+        return rendered.summary()
+
+    def rendered(self, summary: PageSummary) -> RenderedPage:
+        if summary.page is not None:
+            return summary.page
+        try:
+            with self._entry(summary.key).open("rb") as handle:
+                rendered = pickle.load(handle)  # noqa: S301 - our own cache
+        except Exception as exc:  # deleted or damaged since: the caller renders it again
+            raise LookupError(summary.key) from exc
+        if not isinstance(rendered, RenderedPage) or rendered.key != summary.key:
+            raise LookupError(summary.key)
+        return rendered
+
+    def _entry(self, key: str) -> Path:
+        return self.folder / "pages" / key[:2] / f"{key}.pickle"
+
+    def _claim_folder(self) -> None:
+        """Create the cache folder, or make sure an existing one is ours (see _prune)."""
+        marker = self.folder / MARKER
+        if marker.is_file():
+            return
+        if self.folder.exists() and any(self.folder.iterdir()):
+            raise OSError(f"{self.folder} is not a Far Side cache")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        _atomic_write(marker, MARKER_TEXT)
+
+    def _prune(self) -> None:
+        """Delete rendered pages no page uses any more, so the cache does not grow without
+        bound. Only in a folder that carries our marker, and only files named like our
+        entries: the cache never deletes anything it did not write."""
+        pages = self.folder / "pages"
+        if not (self.folder / MARKER).is_file() or not pages.is_dir():
+            return
+        keep = {summary.key for summary in self.summaries.values()}
+        for shard in os.scandir(pages):
+            if not shard.is_dir(follow_symlinks=False) or len(shard.name) != 2:
+                continue
+            for entry in os.scandir(shard.path):
+                stem, _, suffix = entry.name.partition(".")
+                if suffix == "pickle" and len(stem) == 32 and stem not in keep \
+                        and entry.is_file(follow_symlinks=False):
+                    os.unlink(entry.path)
+
+
+def _files_under(folder: Path) -> list[Path]:
+    """Every file under a folder in a stable order (hidden files included: they are copied)."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for parent, subfolders, names in os.walk(folder):
+        subfolders.sort()
+        found += [Path(parent, name) for name in sorted(names)]
+    return [path for path in found if path.is_file()]
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _atomic_pickle(path: Path, value: object) -> None:
+    """Pickle straight to a temporary file (no copy of 10,000 pages' worth of bytes in memory),
+    then rename it into place."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("wb") as handle:
+            pickle.dump(value, handle, pickle.HIGHEST_PROTOCOL)
+        temporary.replace(path)
+    except OSError:
+        pass
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def page_key(page: Page, base: str) -> str:
+    """What a page's Markdown output depends on besides the facts and pages it uses: its own
+    bytes, where it is, and the build-wide part (`render_base`)."""
+    return digest(page.digest, page.rel, page.shown, page.url_path, base)
+
+
+def render_base(config: Config) -> str:
+    """What every page's Markdown output depends on besides its own text and what it looks up:
+    the generator's code and the base path of every URL."""
+    return digest(code_version(), config.base_path)
+
+
+def entry_key(render_key: str, uses_digest: str) -> str:
+    """The identity of one rendering: its key and what everything it used was."""
+    return digest(render_key, uses_digest)
+
+
+def output_key(*parts: str) -> str:
+    return digest(*parts)
