@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 
@@ -9,6 +10,7 @@ import pytest
 from conftest import ROOT
 
 from factsheet.errors import BuildError
+from factsheet.site import build
 
 UNUSED_FACT = """\
   - id: orphan
@@ -258,3 +260,58 @@ def test_a_yaml_indentation_error_says_to_check_the_indentation(scratch_site):
     assert errors[0].endswith(
         ": check the indentation of this line and the lines above it (spaces, not tabs)"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The draft banner in a real browser
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_draft_banner_is_accessible_on_a_phone(scratch_site, scheme):
+    import functools
+    import http.server
+    import threading
+
+    from test_browser import CHROMIUM_ARGS, axe_violations, chromium_path, unavailable
+
+    executable = chromium_path()
+    if executable is None:
+        unavailable("Chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    scratch_site.write("content/wip.md", DRAFT)
+    build(dataclasses.replace(scratch_site.config(), drafts=True))
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(scratch_site.out)
+    )
+    handler.log_message = lambda *args: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            context = browser.new_context(
+                viewport={"width": 320, "height": 640},
+                color_scheme=scheme,
+                java_script_enabled=False,
+            )
+            page = context.new_page()
+            page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/wip/")
+            banner = page.locator(".draft-banner")
+            assert banner.is_visible()
+            assert "Draft." in banner.inner_text()
+            assert page.evaluate("document.documentElement.scrollWidth") <= 320
+            context.close()
+            context = browser.new_context(
+                viewport={"width": 320, "height": 640}, color_scheme=scheme
+            )
+            page = context.new_page()
+            page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/wip/")
+            assert axe_violations(page) == []
+            page.emulate_media(media="print")
+            assert page.locator(".draft-banner").is_visible()  # a printed draft says so too
+            browser.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
