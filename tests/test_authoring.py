@@ -285,7 +285,6 @@ def test_draft_banner_is_accessible_on_a_phone(scratch_site, scheme):
     handler = functools.partial(
         http.server.SimpleHTTPRequestHandler, directory=str(scratch_site.out)
     )
-    handler.log_message = lambda *args: None
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
