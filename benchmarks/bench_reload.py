@@ -166,8 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         cache = args.cache or str(scratch / "cache")
         server = Server(["--port", str(port), "--base-path", args.base_path,
                          "--content", str(content), "--templates", str(scratch / "templates"),
-                         "--static", str(scratch / "static"), "--out", str(scratch / "_site"),
-                         "--cache", cache])
+                         "--static", str(scratch / "static"), "--cache", cache])
         started = time.perf_counter()
         server.wait_for(r"^Serving ", timeout=600)
         print(f"server ready in {time.perf_counter() - started:.1f} s", file=sys.stderr)
