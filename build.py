@@ -187,10 +187,9 @@ def command_check(arguments: argparse.Namespace) -> int:
         try:
             result = build(config)
         except BuildError as failure:
-            return report(failure.errors, None)
+            return report([as_check_error(e) for e in failure.errors], None)
         problems = check_built_site(Path(out), config.base_path, "(built site)")
-    # The site's promise: a number typed into prose fails a check, even without --strict.
-    problems += [replace(w, warning=False) for w in result.warnings if is_prose_number(w)]
+    problems += [as_check_error(w) for w in result.warnings if is_prose_number(w)]
     if problems:
         return report(problems, None)
     for warning in result.warnings:
@@ -198,6 +197,13 @@ def command_check(arguments: argparse.Namespace) -> int:
     print(f"OK: {result.pages} pages, {result.files} files, every link and anchor resolves"
           + (f"; {len(result.warnings)} warnings" if result.warnings else "") + ".")
     return 0
+
+
+def as_check_error(problem):
+    """The site's promise: a number typed into prose fails a check, even without --strict."""
+    from factsheet.prose_numbers import is_prose_number
+
+    return replace(problem, warning=False) if is_prose_number(problem) else problem
 
 
 def command_serve(arguments: argparse.Namespace) -> int:

@@ -21,7 +21,7 @@ from .incremental import DiskStore, Inputs, Store, digest, render_base
 from .markdown_ext import LinkResolver
 from .output import LiveOutput, OutputPaths, StagedOutput, asset_names, static_files
 from .pages import Page, load_pages
-from .prose_numbers import load_names
+from .prose_numbers import is_prose_number, load_names
 from .render import PageSummary
 from .render_all import Renderings, render_pages
 from .writer import write_site
@@ -123,8 +123,8 @@ def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book:
                  for error in found if error.warning]
     warnings += unused_facts(book, [rendered[page.rel] for page in pages], config.strict)
     errors += [w for w in warnings if not w.warning]
-    if errors:
-        raise BuildError(errors)
+    if errors:  # with the numbers typed into prose, which no other error can explain
+        raise BuildError(errors + [w for w in warnings if w.warning and is_prose_number(w)])
     return [w for w in warnings if w.warning]
 
 

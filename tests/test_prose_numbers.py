@@ -200,3 +200,21 @@ def test_a_page_full_of_numbers_lists_ten_then_counts_the_rest(scratch_site):
         ":13: number typed into prose: 4 more on this page after these; fix these and check again"
     )
     assert lines[-1] == "Build failed: 11 errors."
+
+
+def test_check_lists_numbers_beside_other_errors_in_one_run(scratch_site):
+    scratch_site.edit(
+        "content/far-side.md",
+        "The motto: {fact motto}.",
+        "The motto: {fact mottos}, said 40 times.",
+    )
+    result = scratch_site.run("check")
+    lines = result.stderr.splitlines()
+    page = f"{scratch_site.content}/far-side.md"
+    line = scratch_site.line_of("content/far-side.md", "40 times")
+    assert lines == [
+        f"{page}:{line}: number typed into prose: '40 times': take it from the data with "
+        "{fact ID}, or write {literal 40} if it is not data",
+        f"{page}:{line}: unknown fact 'mottos' (did you mean 'motto'?)",
+        "Build failed: 2 errors.",
+    ]
