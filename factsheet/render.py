@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from markdown import Markdown
@@ -129,8 +130,12 @@ class MarkdownRenderer:
         html = self.md.convert(page.body)
         headings = tuple(_flatten(self.md.toc_tokens))  # type: ignore[attr-defined]
         state.ids.update(heading.id for heading in headings)
-        errors = tuple(SiteError(page.shown, page.line_of(needle), message)
-                       for message, needle in state.problems)
+        mentions: Counter[str] = Counter()
+        problems = []
+        for message, needle in state.problems:
+            mentions[needle] += 1  # the second problem with one text is at its second mention
+            problems.append(SiteError(page.shown, page.line_of(needle, mentions[needle]), message))
+        errors = tuple(problems)
         if self.prose_numbers.findings.strays:
             errors += tuple(prose_number_errors(page.shown, page.text().split("\n"),
                                                 page.body_line,
@@ -148,8 +153,9 @@ class MarkdownRenderer:
         for fact_id in page.infobox:
             fact = self.book.facts.get(fact_id)
             if fact is None:
-                state.problems.append((f"infobox names unknown fact {fact_id!r}"
-                                       + did_you_mean(fact_id, self.book.facts), fact_id))
+                if not self.book.is_refused(fact_id):  # else its data error says what to fix
+                    state.problems.append((f"infobox names unknown fact {fact_id!r}"
+                                           + did_you_mean(fact_id, self.book.facts), fact_id))
                 continue
             state.facts_used.append(fact_id)
             marker = cite_marker(fact.sources)

@@ -16,14 +16,15 @@ from .context import SiteContext, citing_pages
 from .dependencies import Digests
 from .errors import BuildError, SiteError, display_path
 from .fact_usage import unused_facts
-from .facts import FactBook, load_factbook
+from .facts import FactBook, load_data
 from .incremental import DiskStore, Inputs, Store, digest, render_base
 from .markdown_ext import LinkResolver
 from .output import LiveOutput, OutputPaths, StagedOutput, asset_names, static_files
-from .pages import Page, load_pages
+from .pages import Page, default_url_path, find_sources, load_pages
 from .prose_numbers import is_prose_number, load_names
 from .render import PageSummary
 from .render_all import Renderings, render_pages
+from .templates import template_syntax_errors
 from .writer import write_site
 
 DOWNLOADS = ("facts.json", "facts.csv")
@@ -58,16 +59,20 @@ def build(config: Config, store: Store | None = None,
         if warnings is not None:
             return BuildResult(0, 0, 0, True, warnings, time.perf_counter() - started)
 
-        book, pages, names = load_inputs(config, inputs, store)
+        book, pages, load_errors = load_inputs(config, inputs, store)
+        names, name_errors = load_names(config.data_dir, config.root)  # numbers inside names
+        load_errors += name_errors
         assets = asset_names(static_files(config.static_dir))
         pages_by_rel = {page.rel: page.url_path for page in pages}
+        if load_errors:  # a page refused for its front matter still exists for links to it
+            pages_by_rel = unreadable_pages(config, pages_by_rel) | pages_by_rel
         site_paths = set(assets.values()) | set(DOWNLOADS) | set(HOSTING)
         resolver = LinkResolver(config.base_path, pages_by_rel, site_paths)
         digests = Digests(book, pages_by_rel, site_paths)
         base = digest(render_base(config), *names)  # a listed name changes every page's check
         rendered, converted = render_pages(pages, book, resolver, store, base, digests,
                                            render_chart, config.jobs, names)
-        warnings = validate_rendered(pages, rendered, book, config)
+        warnings = validate_rendered(pages, rendered, book, config, load_errors)
 
         tree = output.begin(store.output_keys(output.out_dir))
         renderings = Renderings(store, book, resolver, base, digests, render_chart, names)
@@ -86,32 +91,48 @@ def source_date_epoch() -> int | None:
     return int(epoch) if epoch.isdigit() else None
 
 
-def load_inputs(config: Config, inputs: Inputs,
-                store: Store) -> tuple[FactBook, list[Page], tuple[str, ...]]:
-    """Read and validate the data, every page and the names that hold a number; raise with
-    every problem found."""
-    book, errors = load_factbook(config.data_dir, config.root)
-    names, name_errors = load_names(config.data_dir, config.root)
-    errors += name_errors
+def load_inputs(config: Config, inputs: Inputs, store: Store,
+                ) -> tuple[FactBook, list[Page], list[SiteError]]:
+    """Read and validate the data and every page. With errors, the usable part of the data and
+    the pages that were read come back too, so that rendering finds its problems in the same
+    run; only when there is nothing to render against does this raise."""
+    book, errors = load_data(config.data_dir, config.root)
     pages, page_errors = load_pages(config.content_dir, config.data_dir, config.root,
                                     lambda path: store.page(path, inputs.digest_of(path)))
     store.keep_pages(pages)
+    read = len(pages)
     pages = [page for page in pages if config.drafts or not page.draft]
     errors += page_errors
     if not pages and not page_errors:
+        hint = "every page is a draft: build --drafts" if read else "add Markdown files (*.md)"
         errors.append(SiteError(display_path(config.content_dir, config.root), None,
-                                "no pages: add Markdown files (*.md) to the content folder"))
-    if errors or book is None:
-        raise BuildError(errors)
-    return book, pages, names
+                                f"no pages: {hint} to the content folder"))
+    if book is None or not pages:
+        raise BuildError(errors + template_syntax_errors(config.templates_dir, config.root))
+    return book, pages, errors
+
+
+def unreadable_pages(config: Config, read: dict[str, str]) -> dict[str, str]:
+    """The default URL of every page that could not be read (a link to it is not broken)."""
+    rels = (p.relative_to(config.content_dir).as_posix()
+            for p in find_sources(config.content_dir, config.data_dir))
+    return {rel: default_url_path(rel) for rel in rels if rel not in read}
 
 
 def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book: FactBook,
-                      config: Config) -> list[SiteError]:
-    """Problems found while rendering, broken anchors, and sources no page cites."""
+                      config: Config, load_errors: list[SiteError]) -> list[SiteError]:
+    """Problems found while rendering, broken anchors, and sources no page cites; with the
+    problems of loading, and of templates that do not compile, all in one report."""
     found = [error for page in pages for error in rendered[page.rel].errors]
     errors = [error for error in found if not error.warning]
     errors += check_anchors(pages, rendered)
+    if load_errors:  # a page left out cites sources too: no warnings from a partial site
+        raise BuildError(load_errors + errors
+                         + template_syntax_errors(config.templates_dir, config.root))
+    # Numbers typed into prose: warnings (errors under --strict; check refuses them too), and
+    # listed with any failure below, since no other error can explain them.
+    strays = [replace(error, warning=False) if config.strict else error
+              for error in found if error.warning]
     citing = citing_pages(pages, rendered)
     warnings = [
         SiteError(source.path, source.line, f"source {source.id!r} is not cited by any page",
@@ -119,8 +140,7 @@ def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book:
         for source in book.sources.values()
         if source.id not in citing
     ]
-    warnings += [replace(error, warning=False) if config.strict else error
-                 for error in found if error.warning]
+    warnings += strays
     warnings += unused_facts(book, [rendered[page.rel] for page in pages], config.strict)
     errors += [w for w in warnings if not w.warning]
     if errors:  # with the numbers typed into prose, which no other error can explain
@@ -135,7 +155,9 @@ def check_anchors(pages: list[Page], rendered: dict[str, PageSummary]) -> list[S
     for page in pages:
         for link in rendered[page.rel].fragment_links:
             target = by_url.get(link.target)
-            if target is None or not target.has_id(link.fragment):
+            if target is None:  # a page left out for its own errors: reported there
+                continue
+            if not target.has_id(link.fragment):
                 errors.append(SiteError(page.shown, page.line_of(link.href),
                                         f"link {link.href!r}: no heading or anchor "
                                         f"#{link.fragment} on /{link.target}"))

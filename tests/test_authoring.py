@@ -59,7 +59,7 @@ def test_unknown_ids_suggest_the_closest_known_ones(scratch_site):
     scratch_site.edit(
         "content/far-side.md", "Back [home](index.md)", "Back [home](indx.md){cite src-d}"
     )
-    scratch_site.edit("content/index.md", "infobox: [mass, landing]", "infobox: [mass, landin]")
+    scratch_site.edit("content/index.md", "infobox: [mass, landing]", "infobox: [mass, landng]")
     line = scratch_site.line_of("content/far-side.md", "diametre")
     back = scratch_site.line_of("content/far-side.md", "indx.md")
     assert scratch_site.errors() == [
@@ -68,7 +68,7 @@ def test_unknown_ids_suggest_the_closest_known_ones(scratch_site):
         "mean 'index.md'?)",
         f"content/far-side.md:{back}: unknown source 'src-d' (did you mean 'src-a', 'src-b' or "
         "'src-c'?)",
-        "content/index.md:5: infobox names unknown fact 'landin' (did you mean 'landing'?)",
+        "content/index.md:5: infobox names unknown fact 'landng' (did you mean 'landing'?)",
     ]
 
 
