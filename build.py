@@ -84,7 +84,8 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         prog="build.py",
         description="Build the Far Side fact sheet: Markdown + YAML facts through Jinja into a "
                     "static site for GitHub Pages. Without a command, builds.",
-        epilog="Options of every command (serve adds --host, --port, --open):\n"
+        epilog="Options of build, check and serve (serve adds --host, --port, --open; new "
+               "takes --content, --data, --file):\n"
                + options_help.format_help().split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
