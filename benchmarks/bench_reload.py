@@ -202,8 +202,6 @@ def main(argv: list[str] | None = None) -> int:
                 str(scratch / "templates"),
                 "--static",
                 str(scratch / "static"),
-                "--out",
-                str(scratch / "_site"),
                 "--cache",
                 cache,
             ]

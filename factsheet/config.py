@@ -23,6 +23,7 @@ class Config:
     site_url: str | None = None  # overrides site.url from the data: canonical origin + base path
     strict: bool = False
     jobs: int = 0  # worker processes for Markdown; 0 = one per core
+    drafts: bool = False  # build pages marked `draft: true` too (bannered, noindex)
 
     def url(self, path: str = "") -> str:
         """A base-path-absolute URL for a site path: url('far-side/') == '/REPO/far-side/'."""

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SiteError, display_path
+from .suggest import did_you_mean
 from .yamlfile import RefusedValue, YamlList, YamlMap, read_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -273,7 +274,7 @@ FACT_KEYS = (
 # names it with `value_from` and gives none of the keys it takes from it: stated once. It may
 # add sources for what it adds itself (a row's attributes).
 BORROWED_KEYS = ("type", "value", "as_of", "unit", "qualifier", "local")
-TOP_LEVEL_KEYS = ("site", "sources", "facts", "groups")
+TOP_LEVEL_KEYS = ("site", "sources", "facts", "groups", "names")  # names: prose_numbers.py
 
 
 class _Record:
@@ -732,7 +733,8 @@ def _cross_check(collected: dict[str, dict[str, Any]], refused: set[str]
         for source_id in fact.sources:
             if source_id not in sources and source_id not in refused:
                 yield SiteError(fact.path, fact.line,
-                                f"fact {fact.id!r} cites unknown source {source_id!r}")
+                                f"fact {fact.id!r} cites unknown source {source_id!r}"
+                                + did_you_mean(source_id, sources))
         if fact.group is None:
             if fact.attributes:
                 yield SiteError(fact.path, fact.line,
@@ -743,7 +745,7 @@ def _cross_check(collected: dict[str, dict[str, Any]], refused: set[str]
             continue
         if group is None:
             yield SiteError(fact.path, fact.line, f"fact {fact.id!r} names unknown group "
-                                                  f"{fact.group!r}")
+                            f"{fact.group!r}" + did_you_mean(fact.group, groups))
             continue
         declared = {column.key for column in group.columns}
         for key in fact.attributes:

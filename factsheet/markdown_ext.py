@@ -32,6 +32,7 @@ from .charts.figure import panel_elements
 from .dependencies import Recorded, RecordedSet, Recorder
 from .errors import ContentError
 from .facts import Fact, FactBook
+from .suggest import did_you_mean
 from .typography import NO_TYPOGRAPHY, typographic
 
 CITE_ATTRIBUTE = "data-cite"  # carried by a marker from the processor that made it to numbering
@@ -145,14 +146,16 @@ class FactInlineProcessor(InlineProcessor):
             fact = book.facts.get(ident)
             if fact is None:
                 if not book.is_refused(ident):  # else its data error says what to fix
-                    state.problems.append((f"unknown fact {ident!r}", m.group(0)))
+                    state.problems.append((f"unknown fact {ident!r}"
+                                           + did_you_mean(ident, book.facts), m.group(0)))
                 return problem_element(m.group(0)), m.start(0), m.end(0)
             state.facts_used.append(ident)
             wrapper.extend(fact_with_citation(fact))
             return wrapper, m.start(0), m.end(0)
         if ident not in book.sources:
             if not book.is_refused(ident):
-                state.problems.append((f"unknown source {ident!r}", m.group(0)))
+                state.problems.append((f"unknown source {ident!r}"
+                                       + did_you_mean(ident, book.sources), m.group(0)))
             return problem_element(m.group(0)), m.start(0), m.end(0)
         return cite_marker([ident]), m.start(0), m.end(0)
 
@@ -336,7 +339,8 @@ class FactSheetExtension(Extension):
         group = self.book.groups.get(group_id)
         if group is None:
             if not self.book.is_refused(group_id):
-                self.state.problems.append((f"unknown group {group_id!r}", block))
+                self.state.problems.append((f"unknown group {group_id!r}"
+                                            + did_you_mean(group_id, self.book.groups), block))
             return problem_element(block)
         facts = self.book.group_facts(group_id)
         head = [group.label_header, group.value_header] + [c.label for c in group.columns]
@@ -486,7 +490,12 @@ class LinkResolver:
         rel = _join(page_rel, unquote(path))  # `Über Uns.md` or `%C3%9Cber%20Uns.md`
         target = self.pages_by_rel.get(rel) if rel is not None else None
         if target is None:
-            return ResolvedLink(href, problem=f"link to a page that does not exist: {path!r}")
+            known = {}
+            for written in (_relative(rel, page_rel) for rel in self.pages_by_rel):
+                known[written] = written  # and "guide.md" for "guide/index.md":
+                known.setdefault(written.removesuffix("/index.md") + ".md", written)
+            return ResolvedLink(href, problem=f"link to a page that does not exist: {path!r}"
+                                + did_you_mean(path, known, known))
         url = self.base_path + quote(target) + (f"#{fragment}" if fragment else "")
         return ResolvedLink(url, LinkRef(href, target, fragment))
 
@@ -500,6 +509,12 @@ class LinkResolver:
             return ResolvedLink(href, problem=f"link {href!r} needs a trailing slash "
                                               f"(/{path}/): GitHub Pages would redirect it")
         return ResolvedLink(href, problem=f"link to a path the site does not have: {href!r}")
+
+
+def _relative(rel: str, page_rel: str) -> str:
+    """A page's source path as a link from `page_rel` would write it ('../far-side.md')."""
+    up = page_rel.count("/")
+    return "../" * up + rel
 
 
 def _join(page_rel: str, path: str) -> str | None:

@@ -15,7 +15,7 @@ from .safe_files import UnsafeFileError, read_input
 from .yamlfile import YamlMap, decode_utf8, parse_yaml
 
 REQUIRED_KEYS = {"title", "description"}
-OPTIONAL_KEYS = {"template", "order", "updated", "slug", "nav_title", "infobox"}
+OPTIONAL_KEYS = {"template", "order", "updated", "slug", "nav_title", "infobox", "draft"}
 CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*(?:/[a-z0-9]+(?:[-_][a-z0-9]+)*)*$")
 
@@ -37,6 +37,7 @@ class Page:
     updated: PartialDate | None = None
     nav_title: str | None = None
     infobox: tuple[str, ...] = ()
+    draft: bool = False  # left out of a build unless drafts are asked for (serve, --drafts)
 
     @property
     def output(self) -> str:
@@ -167,6 +168,9 @@ def _read_front_matter(front: YamlMap, shown: str) -> tuple[dict, list[SiteError
                 error(key, f"{key!r} must be non-empty text (quote it if it looks like a number)")
             else:
                 meta[key] = value.strip()
+    if meta.get("description", "").startswith("TODO"):  # left by `build.py new page`
+        error("description", "'description' is still a placeholder: say in one sentence what "
+                             "the page tells the reader")
     if "slug" in meta and (".." in meta["slug"] or not SLUG_PATTERN.match(meta["slug"])):
         error("slug", f"slug {meta.pop('slug')!r} must be lowercase words separated by hyphens "
                       "or slashes, and cannot leave the site")
@@ -183,6 +187,11 @@ def _read_front_matter(front: YamlMap, shown: str) -> tuple[dict, list[SiteError
             error("updated", f"'updated' must be a date YYYY-MM-DD, got {front['updated']!r}")
         else:
             meta["updated"] = updated
+    if "draft" in front:
+        if not isinstance(front["draft"], bool):
+            error("draft", "'draft' must be true or false")
+        else:
+            meta["draft"] = front["draft"]
     if "infobox" in front:
         ids = front["infobox"]
         if not isinstance(ids, list) or not all(isinstance(i, str) and ID_PATTERN.match(i)

@@ -21,6 +21,8 @@ from .markdown_ext import (
     fill_marker,
 )
 from .pages import Page
+from .prose_numbers import ProseNumbersExtension, prose_number_errors
+from .suggest import did_you_mean
 
 MARKDOWN_EXTENSIONS = ["tables", "footnotes", "attr_list", "abbr", "def_list", "md_in_html"]
 
@@ -68,6 +70,7 @@ class RenderedPage:
             fragment_links=tuple(link for link in self.links if link.fragment),
             ids="\n" + "\n".join(sorted(self.ids)) + "\n",
             errors=self.errors,
+            facts_used=self.facts_used,
             page=self if keep else None,
         )
 
@@ -84,7 +87,8 @@ class PageSummary:
     source_ids: tuple[str, ...]  # the sources it cites, in reference-list order
     fragment_links: tuple[LinkRef, ...]  # links whose #fragment is checked once all pages exist
     ids: str  # every id on the page, one per line: one string is far smaller than a set
-    errors: tuple[SiteError, ...]
+    errors: tuple[SiteError, ...]  # warnings too (numbers typed into prose), flagged as such
+    facts_used: tuple[str, ...] = ()  # every fact shown (prose, infobox, tables, charts)
     page: RenderedPage | None = None  # kept only where the cache could not be written
 
     def has_id(self, ident: str) -> bool:
@@ -94,18 +98,21 @@ class PageSummary:
 class MarkdownRenderer:
     """Converts pages; the Markdown instance and its extensions are built once and reset."""
 
-    def __init__(self, book: FactBook, resolver: LinkResolver, chart_renderer=None):
+    def __init__(self, book: FactBook, resolver: LinkResolver, chart_renderer=None,
+                 names: tuple[str, ...] = ()):
         # Everything a page looks up in the data and the page map is recorded (dependencies.py)
         self.recorder = Recorder()
         self.book = tracked_book(book, self.recorder)
         self.extension = FactSheetExtension(self.book, resolver.tracked(self.recorder),
                                             chart_renderer)
+        self.prose_numbers = ProseNumbersExtension(names)
         self.md = Markdown(
             extensions=[
                 *MARKDOWN_EXTENSIONS,
                 # toc: ids for every heading, permalinks, and no [TOC] marker scan
                 "toc",
                 self.extension,
+                self.prose_numbers,
             ],
             extension_configs={
                 "toc": {"permalink": "#", "permalink_title": "Link to this section",
@@ -129,6 +136,10 @@ class MarkdownRenderer:
             mentions[needle] += 1  # the second problem with one text is at its second mention
             problems.append(SiteError(page.shown, page.line_of(needle, mentions[needle]), message))
         errors = tuple(problems)
+        if self.prose_numbers.findings.strays:
+            errors += tuple(prose_number_errors(page.shown, page.text().split("\n"),
+                                                page.body_line,
+                                                self.prose_numbers.findings.strays))
         return RenderedPage(
             html=html, headings=headings, ids=frozenset(state.ids), links=tuple(state.links),
             references=state.references(), infobox=infobox,
@@ -143,7 +154,8 @@ class MarkdownRenderer:
             fact = self.book.facts.get(fact_id)
             if fact is None:
                 if not self.book.is_refused(fact_id):  # else its data error says what to fix
-                    state.problems.append((f"infobox names unknown fact {fact_id!r}", fact_id))
+                    state.problems.append((f"infobox names unknown fact {fact_id!r}"
+                                           + did_you_mean(fact_id, self.book.facts), fact_id))
                 continue
             state.facts_used.append(fact_id)
             marker = cite_marker(fact.sources)

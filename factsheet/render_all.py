@@ -25,7 +25,7 @@ _worker_renderer: MarkdownRenderer | None = None
 
 def render_pages(pages: list[Page], book: FactBook, resolver: LinkResolver, store: Store,
                  base: str, digests: Digests, chart_renderer, jobs: int = 0,
-                 ) -> tuple[dict[str, PageSummary], int]:
+                 names: tuple[str, ...] = ()) -> tuple[dict[str, PageSummary], int]:
     """A summary of every rendered page by source path (the rest stays in the store), and how
     many pages had to be converted."""
     keys = {page.rel: page_key(page, base) for page in pages}
@@ -38,7 +38,7 @@ def render_pages(pages: list[Page], book: FactBook, resolver: LinkResolver, stor
         else:
             rendered[page.rel] = summary
     if todo:
-        setup = (book, resolver, chart_renderer, store, digests)
+        setup = (book, resolver, chart_renderer, store, digests, names)
         for page, summary in zip(todo, _convert_all(todo, keys, setup, jobs), strict=True):
             rendered[page.rel] = summary
     store.keep_summaries(rendered)
@@ -50,9 +50,9 @@ class Renderings:
     this process if the store has lost it since (a cache folder cleaned or damaged by hand)."""
 
     def __init__(self, store: Store, book: FactBook, resolver: LinkResolver, base: str,
-                 digests: Digests, chart_renderer):
+                 digests: Digests, chart_renderer, names: tuple[str, ...] = ()):
         self.store, self.base, self.digests = store, base, digests
-        self.make_renderer = lambda: MarkdownRenderer(book, resolver, chart_renderer)
+        self.make_renderer = lambda: MarkdownRenderer(book, resolver, chart_renderer, names)
         self.renderer: MarkdownRenderer | None = None
 
     def __call__(self, page: Page, summary: PageSummary) -> RenderedPage:
@@ -95,7 +95,7 @@ def _convert(task: tuple[Page, str]) -> PageSummary:
     """One page, in a worker process (or in this one, for a few pages)."""
     global _worker_renderer
     page, key = task
-    book, resolver, chart_renderer, store, digests = _worker_setup  # type: ignore[misc]
+    book, resolver, chart_renderer, store, digests, names = _worker_setup  # type: ignore[misc]
     if _worker_renderer is None:
-        _worker_renderer = MarkdownRenderer(book, resolver, chart_renderer)
+        _worker_renderer = MarkdownRenderer(book, resolver, chart_renderer, names)
     return convert(_worker_renderer, page, key, store, digests)

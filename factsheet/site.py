@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .charts import render_chart
@@ -16,13 +16,15 @@ from .config import Config
 from .context import SiteContext, citing_pages
 from .dependencies import Digests
 from .errors import BuildError, SiteError, display_path
+from .fact_usage import unused_facts
 from .facts import FactBook, load_data
-from .incremental import DiskStore, Inputs, Store, render_base
+from .incremental import DiskStore, Inputs, Store, digest, render_base
 from .markdown_ext import LinkResolver
 from .og_image import image_lookup, page_images
 from .output import LiveOutput, OutputPaths, StagedOutput, asset_names, static_files
 from .pages import Page, default_url_path, find_sources, load_pages
 from .picture_files import picture_files
+from .prose_numbers import is_prose_number, load_names
 from .render import PageSummary
 from .render_all import Renderings, render_pages
 from .templates import template_syntax_errors
@@ -61,6 +63,8 @@ def build(config: Config, store: Store | None = None,
             return BuildResult(0, 0, 0, True, warnings, time.perf_counter() - started)
 
         book, pages, load_errors = load_inputs(config, inputs, store)
+        names, name_errors = load_names(config.data_dir, config.root)  # numbers inside names
+        load_errors += name_errors
         assets = asset_names(static_files(config.static_dir, config.root))
         pictures = picture_files(config, book)  # drawn once, then from the cache
         pictures |= page_images(config, book, pages, pictures)  # one social picture per page
@@ -70,13 +74,13 @@ def build(config: Config, store: Store | None = None,
         site_paths = set(assets.values()) | set(DOWNLOADS) | set(HOSTING) | set(pictures)
         resolver = LinkResolver(config.base_path, pages_by_rel, site_paths)
         digests = Digests(book, pages_by_rel, site_paths)
-        base = render_base(config)
+        base = digest(render_base(config), *names)  # a listed name changes every page's check
         rendered, converted = render_pages(pages, book, resolver, store, base, digests,
-                                           render_chart, config.jobs)
+                                           render_chart, config.jobs, names)
         warnings = validate_rendered(pages, rendered, book, config, load_errors)
 
         tree = output.begin(store.output_keys(output.out_dir))
-        renderings = Renderings(store, book, resolver, base, digests, render_chart)
+        renderings = Renderings(store, book, resolver, base, digests, render_chart, names)
         files = write_output(tree, config, book, pages, rendered, assets, renderings, inputs,
                              digests, pictures)
         store.record_build(inputs, output.out_dir, files, warnings, tree.keys, tree.signatures)
@@ -101,10 +105,13 @@ def load_inputs(config: Config, inputs: Inputs, store: Store,
     pages, page_errors = load_pages(config.content_dir, config.data_dir, config.root,
                                     lambda path: store.page(path, inputs.digest_of(path)))
     store.keep_pages(pages)
+    read = len(pages)
+    pages = [page for page in pages if config.drafts or not page.draft]
     errors += page_errors
     if not pages and not page_errors:
+        hint = "every page is a draft: build --drafts" if read else "add Markdown files (*.md)"
         errors.append(SiteError(display_path(config.content_dir, config.root), None,
-                                "no pages: add Markdown files (*.md) to the content folder"))
+                                f"no pages: {hint} to the content folder"))
     if book is None or not pages:
         raise BuildError(errors + template_syntax_errors(config.templates_dir, config.root))
     return book, pages, errors
@@ -121,11 +128,16 @@ def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book:
                       config: Config, load_errors: list[SiteError]) -> list[SiteError]:
     """Problems found while rendering, broken anchors, and sources no page cites; with the
     problems of loading, and of templates that do not compile, all in one report."""
-    errors = [error for page in pages for error in rendered[page.rel].errors]
+    found = [error for page in pages for error in rendered[page.rel].errors]
+    errors = [error for error in found if not error.warning]
     errors += check_anchors(pages, rendered)
     if load_errors:  # a page left out cites sources too: no warnings from a partial site
         raise BuildError(load_errors + errors
                          + template_syntax_errors(config.templates_dir, config.root))
+    # Numbers typed into prose: warnings (errors under --strict; check refuses them too), and
+    # listed with any failure below, since no other error can explain them.
+    strays = [replace(error, warning=False) if config.strict else error
+              for error in found if error.warning]
     citing = citing_pages(pages, rendered)
     warnings = [
         SiteError(source.path, source.line, f"source {source.id!r} is not cited by any page",
@@ -133,9 +145,11 @@ def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book:
         for source in book.sources.values()
         if source.id not in citing
     ]
+    warnings += strays
+    warnings += unused_facts(book, [rendered[page.rel] for page in pages], config.strict)
     errors += [w for w in warnings if not w.warning]
-    if errors:
-        raise BuildError(errors)
+    if errors:  # with the numbers typed into prose, which no other error can explain
+        raise BuildError(errors + [w for w in warnings if w.warning and is_prose_number(w)])
     return [w for w in warnings if w.warning]
 
 

@@ -47,7 +47,8 @@ def write_site(tree: OutputPaths, context: SiteContext, renderings: Renderings, 
     if not_found is not None:
         tree.write("404.html", not_found, f"templates/{NOT_FOUND_TEMPLATE}")
     absolute_url = context.globals["absolute_url"]
-    tree.write("sitemap.xml", sitemap_xml(context.pages, absolute_url), "sitemap")
+    published = [page for page in context.pages if not page.draft]  # a draft is noindex
+    tree.write("sitemap.xml", sitemap_xml(published, absolute_url), "sitemap")
     tree.write("robots.txt", robots_txt(absolute_url), "robots.txt")
     tree.write("facts.json", facts_json(context.book), "facts.json")
     tree.write("facts.csv", facts_csv(context.book), "facts.csv")

@@ -23,6 +23,7 @@ import yaml
 
 from .errors import SiteError, excerpt
 from .safe_files import UnsafeFileError, read_input
+from .suggest import yaml_hint
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -166,6 +167,7 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, list[Sit
         message = exc.problem or str(exc)
         if exc.context and exc.problem:
             message = f"{exc.problem} ({exc.context})"
+        message += yaml_hint(exc.problem)
         return None, [SiteError(path, line, f"invalid YAML: {message}")]
     except yaml.reader.ReaderError as exc:  # a control character: PyYAML gives its position
         line = text.count("\n", 0, exc.position) + first_line

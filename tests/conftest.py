@@ -291,6 +291,7 @@ def make_scratch_site(root: Path) -> ScratchSite:
     shutil.copytree(ROOT / "static", site.static)
     site.write("content/data/site.yaml", SITE_YAML)
     site.write("content/data/facts.yaml", FACTS_YAML)
+    site.write("content/data/names.yaml", "names: [\"Chang'e-#\"]\n")  # numbers in names
     site.write("content/index.md", INDEX_MD)
     site.write("content/far-side.md", FAR_SIDE_MD)
     site.write("content/guide/index.md", GUIDE_MD)

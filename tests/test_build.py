@@ -117,10 +117,11 @@ def test_all_errors_of_a_run_are_reported_together(scratch_site):
         f"{shown(scratch_site, 'content/data/facts.yaml')}:{facts_line}: 'label' of fact "
         "'depth' must be text, not a number (1.10) (quote it: \"1.10\")",
         f"{shown(scratch_site, 'content/far-side.md')}:"
-        f"{scratch_site.line_of('content/far-side.md', 'mottos')}: unknown fact 'mottos'",
+        f"{scratch_site.line_of('content/far-side.md', 'mottos')}: unknown fact 'mottos' "
+        "(did you mean 'motto'?)",
         f"{shown(scratch_site, 'content/index.md')}:"
         f"{scratch_site.line_of('content/index.md', 'guide.md')}: link to a page that does not "
-        "exist: 'guide.md'",
+        "exist: 'guide.md' (did you mean 'guide/index.md'?)",
         f"Build failed: 3 errors; the previous site in {scratch_site.out} was left untouched.",
     ]
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -130,3 +133,70 @@ def test_output_folder_may_be_inside_the_project_but_not_contain_it(scratch_site
     assert [str(e) for e in errors] == []
     _, errors = make_config(scratch_site.root, out=scratch_site.root.parent)
     assert "--out: the output folder must not contain the project" in [str(e) for e in errors]
+
+
+def test_version():
+    result = cli("--version")
+    assert result.returncode == 0
+    assert result.stdout == "build.py (Far Side) 0.1.0\n"
+
+
+@pytest.mark.parametrize(("word", "message"), [
+    ("serv", "build.py: error: unknown command 'serv' (did you mean 'serve'?); the commands are "
+             "build, check, serve, new"),
+    ("chekc", "build.py: error: unknown command 'chekc' (did you mean 'check'?); the commands "
+              "are build, check, serve, new"),
+    ("deploy", "build.py: error: unknown command 'deploy'; the commands are build, check, "
+               "serve, new"),
+])
+def test_a_mistyped_command_is_named_with_a_suggestion(word, message):
+    result = cli(word)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == message
+    assert "unrecognized arguments" not in result.stderr
+
+
+def test_without_the_dependencies_it_says_to_use_the_virtual_environment(tmp_path):
+    # -S: no site-packages, so no jinja2, markdown or yaml: a system Python without the venv.
+    result = subprocess.run([sys.executable, "-S", str(ROOT / "build.py"), "check"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 1
+    assert "lacks the generator's packages: jinja2, markdown, pyyaml" in result.stderr
+    assert "Run it with the project's virtual environment: " in result.stderr
+    assert "build.py ..." in result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_refuses_out_instead_of_ignoring_it(tmp_path):
+    result = cli("serve", "--out", str(tmp_path / "public"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("serve: --out is not used by serve")
+    assert f"build.py build --out {tmp_path / 'public'}" in result.stderr
+    assert not (tmp_path / "public").exists()
+
+
+def test_serve_on_a_taken_port_uses_the_next_free_one(scratch_site):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = subprocess.Popen(
+            [sys.executable, "-u", str(ROOT / "build.py"), "serve", "--port", str(port),
+             "--content", str(scratch_site.content), "--templates", str(scratch_site.templates),
+             "--static", str(scratch_site.static), "--cache", str(scratch_site.cache)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            lines = []
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                line = process.stdout.readline()
+                lines.append(line)
+                if not line or line.startswith("Serving"):
+                    break
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=30)
+    assert f"Port {port} is taken; using " in lines[0], lines
+    used = int(lines[0].split("using ")[1].rstrip(".\n"))
+    assert used != port
+    assert lines[-1].startswith(f"Serving http://127.0.0.1:{used}/"), lines

@@ -342,7 +342,7 @@ def test_unknown_top_level_key(tmp_path):
     text = FACT + "notes:\n  - hi\n"
     assert errors_of(tmp_path, text) == [
         f"data/x.yaml:{line(text, 'notes:')}: unknown top-level key 'notes' (allowed: site, "
-        "sources, facts, groups)"
+        "sources, facts, groups, names)"
     ]
 
 

@@ -183,7 +183,7 @@ def test_every_config_field_that_can_change_the_output_changes_the_fingerprint(
         "root": elsewhere, "content_dir": elsewhere / "content",
         "data_dir": elsewhere / "content" / "data", "templates_dir": elsewhere / "templates",
         "static_dir": elsewhere / "static", "base_path": "/other/",
-        "site_url": "https://other.example.org", "strict": True,
+        "site_url": "https://other.example.org", "strict": True, "drafts": True,
     }
     fields = {field.name for field in dataclasses.fields(Config)}
     # every field is either tried here or named as one that cannot change the output

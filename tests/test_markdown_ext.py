@@ -116,7 +116,7 @@ def test_cite_places_a_marker_for_a_source(scratch_site):
 
 def test_unknown_fact_is_an_error_on_its_line(scratch_site):
     assert errors(scratch_site, "Intro.\n\nThe mass is {fact mas}.\n") == [
-        "content/test.md:7: unknown fact 'mas'"
+        "content/test.md:7: unknown fact 'mas' (did you mean 'mass'?)"
     ]
 
 
@@ -183,7 +183,7 @@ def test_facts_table_in_running_text_is_not_expanded(scratch_site):
 
 def test_unknown_group_is_an_error(scratch_site):
     assert errors(scratch_site, "Intro.\n\n{facts-table landing}\n") == [
-        "content/test.md:7: unknown group 'landing'"
+        "content/test.md:7: unknown group 'landing' (did you mean 'landings'?)"
     ]
 
 
@@ -282,7 +282,8 @@ def test_links_at_the_root_base_path(scratch_site):
 
 
 @pytest.mark.parametrize(("link", "message"), [
-    ("[x](farside.md)", "link to a page that does not exist: 'farside.md'"),
+    ("[x](farside.md)",
+     "link to a page that does not exist: 'farside.md' (did you mean 'far-side.md'?)"),
     ("[x](../outside.md)", "link to a page that does not exist: '../outside.md'"),
     ("[x](far-side.md#depth)", "link 'far-side.md#depth': no heading or anchor #depth on "
                                 "/far-side/"),

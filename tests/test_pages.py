@@ -85,8 +85,8 @@ def test_all_optional_keys(tmp_path):
 
 def test_unknown_front_matter_key_with_its_line(tmp_path):
     assert page_errors(tmp_path, GOOD.replace("description", "tilte: Oops\ndescription")) == [
-        "content/page.md:3: unknown front matter key 'tilte' (allowed: description, infobox, "
-        "nav_title, order, slug, template, title, updated)"
+        "content/page.md:3: unknown front matter key 'tilte' (allowed: description, draft,"
+        " infobox, nav_title, order, slug, template, title, updated)"
     ]
 
 
@@ -147,8 +147,8 @@ def test_optional_keys_are_validated(tmp_path, line, message):
 def test_all_front_matter_errors_are_reported_together(tmp_path):
     text = "---\ntitle: T\ncolour: red\norder: x\n---\n"
     assert page_errors(tmp_path, text) == [
-        "content/page.md:3: unknown front matter key 'colour' (allowed: description, infobox, "
-        "nav_title, order, slug, template, title, updated)",
+        "content/page.md:3: unknown front matter key 'colour' (allowed: description, draft,"
+        " infobox, nav_title, order, slug, template, title, updated)",
         "content/page.md:1: front matter is missing required key 'description'",
         "content/page.md:4: 'order' must be a whole number",
     ]

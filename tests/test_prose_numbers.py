@@ -1,134 +1,220 @@
-"""Facts are sacred: every number in the prose of a topic page comes from the data, unchanged.
+"""Facts are sacred: a number typed into the prose of any page is caught by the generator.
 
-Builds the real content once, then reads each topic page's prose the way a reader does. A value
-shown for a fact must be exactly the fact's formatted value from the data; a digit anywhere else
-in the prose must belong to a name (Chang'e-6, Apollo 11, Long March 5...) or be a bare year
-("as of November 2026", "since 2019"), never a measurement, a day or a time. Tables and charts
-generated from data are checked through their facts, not their text.
+`check` and `build --strict` refuse it with `path:line`; a plain `build` warns. A bare year, a
+number inside a name listed in the data, a quoted passage and a `{literal ...}` are allowed.
 """
 
 from __future__ import annotations
 
-import re
-from html.parser import HTMLParser
-from pathlib import Path
-
 import pytest
+from conftest import ROOT
 
-from factsheet.config import make_config
-from factsheet.facts import load_factbook
-from factsheet.site import build
+from factsheet.prose_numbers import locate_all, names_pattern, stray_numbers
 
-ROOT = Path(__file__).resolve().parent.parent
-TOPIC_PAGES = ["mission", "far-side", "south-pole-aitken-basin", "lunar-race"]
+NAMES = names_pattern(("Chang'e-#", "Apollo #", "Long March #", "UTC+#"))
 
-# A digit in prose is fine only inside a name: spacecraft, rockets, missions, points in space.
-NAME_WITH_NUMBER = re.compile(
-    r"(?:Chang[’']e|Luna|Apollo|Queqiao|Long\s+March|Chandrayaan|Surveyor|Artemis|Yutu|IM|"
-    r"Blue Ghost Mission|Hakuto-R Mission|Mission|Ranger|Lunokhod|Zond|Kosmos|Beresheet|"
-    r"Earth-Moon L|L|CZ|Y|Phase|Falcon|Starship HLS|SLS Block|Vulcan Centaur|Sputnik|Bridge|"
-    r"Rabbit|UTC[+\u2212-])"
-    r"[\s\u2011-]?\d+[A-Z]?"
-    r"|\b(?:19|20)\d{2}s?\b"  # a bare year or decade
+
+@pytest.mark.parametrize(
+    ("text", "strays"),
+    [
+        ("It weighed 9,000 kg.", ["9,000 kg"]),
+        ("The trip took 53 days.", ["53 days"]),
+        ("It landed on 2 June 2024.", ["2 June"]),
+        ("Touchdown came at 06:23 local time.", ["06:23 local"]),
+        ("About 1.5 per cent, or 40%.", ["1.5 per", "40 %"]),
+        ("In 2019 and through the 1960s, as of November 2026.", []),
+        ("Chang'e-6 rode a Long March 5 like Apollo 11 never did.", []),
+        ("Chang\u2019e\u20114 and Chang\u2019e-6 (typeset) are names.", []),
+        ("Beijing time (UTC+8) is a zone.", []),
+        ("Chang'e-6 weighed 8,350 kg.", ["8,350 kg"]),
+        ('The press release said "about 2 kilograms" at the time.', []),
+        ("Their words: \u201cwe brought back 2 kg\u201d.", []),
+        ("The Earth-Moon L2 point is named with a letter.", []),
+    ],
 )
-SKIPPED_CLASSES = {"cite", "headerlink", "chart-figure", "facts-table", "footnote-backref",
-                   "footnote-ref", "visually-hidden", "references"}
-SKIPPED_TAGS = {"code", "svg", "script", "style", "sup"}
+def test_numbers_in_a_passage(text, strays):
+    assert stray_numbers(text, NAMES) == strays
 
 
-class ProseReader(HTMLParser):
-    """Collects the prose text of <div class="prose"> and the text of each fact value in it."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[tuple[str, bool, str | None]] = []  # (tag, skipped, fact id)
-        self.prose_depth: int | None = None  # stack depth of the open <div class="prose">
-        self.prose: list[str] = []
-        self.facts: list[tuple[str, str]] = []  # (fact id, text shown)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("br", "hr", "img", "input", "meta", "link", "wbr", "col", "source"):
-            return
-        attributes = dict(attrs)
-        classes = set((attributes.get("class") or "").split())
-        if "prose" in classes and tag == "div" and self.prose_depth is None:
-            self.prose_depth = len(self.stack)
-        parent_skipped = bool(self.stack) and self.stack[-1][1]
-        skipped = parent_skipped or bool(classes & SKIPPED_CLASSES) or tag in SKIPPED_TAGS
-        in_prose = self.prose_depth is not None
-        fact = attributes.get("data-fact") if "fact" in classes and in_prose else None
-        if fact and not skipped:
-            self.facts.append((fact, ""))
-        self.stack.append((tag, skipped, fact))
-
-    def handle_endtag(self, tag: str) -> None:
-        while self.stack:
-            open_tag, _skipped, _fact = self.stack.pop()
-            if len(self.stack) == self.prose_depth:
-                self.prose_depth = None
-            if open_tag == tag:
-                break
-
-    def handle_data(self, data: str) -> None:
-        if self.prose_depth is None or (self.stack and self.stack[-1][1]):
-            return
-        inside_fact = next((fact for _tag, _s, fact in reversed(self.stack) if fact), None)
-        if inside_fact:
-            fact_id, text = self.facts[-1]
-            self.facts[-1] = (fact_id, text + data)
-        else:
-            self.prose.append(data)
+def test_a_name_not_in_the_list_is_not_a_name():
+    assert stray_numbers("Apollo 11 and Soyuz 11.", NAMES) == ["11"]
 
 
-@pytest.fixture(scope="module")
-def built_topic_pages(tmp_path_factory):
-    if not all((ROOT / "content" / f"{name}.md").exists() for name in TOPIC_PAGES):
-        pytest.skip("the topic pages are not written yet")
-    scratch = tmp_path_factory.mktemp("prose")
-    config, errors = make_config(ROOT, out=scratch / "site", cache=scratch / "cache",
-                                 base_path="/moon/")
-    assert not errors
-    build(config)
-    book, problems = load_factbook(ROOT / "content" / "data", ROOT)
-    assert not problems
-    pages = {}
-    for name in TOPIC_PAGES:
-        reader = ProseReader()
-        reader.feed((scratch / "site" / name / "index.html").read_text(encoding="utf-8"))
-        pages[name] = reader
-    return book, pages
+PAGE = """\
+---
+title: Numbers
+description: "A page that types numbers into its prose, to test that they are caught."
+---
+## Weighing
+
+The capsule weighed {fact mass}.
+
+It weighed 9,000 kg.
+
+A quote: "it weighed 9,000 kg" is fine, and so is {literal 4,000 tonnes} and a year, 2019.
+
+> A quoted passage may say 53 days.
+
+Code `x = 42` and a name, Apollo 11, are fine.[^n]
+
+| Mission | Crew |
+| --- | --- |
+| Apollo 11 | 3 |
+
+[^n]: A footnote that says 12 hours.
+"""
 
 
-@pytest.mark.parametrize("name", TOPIC_PAGES)
-def test_every_fact_shown_is_the_data_value(built_topic_pages, name):
-    book, pages = built_topic_pages
-    shown = pages[name].facts
-    assert shown, f"/{name}/ shows no facts from the data"
-    for fact_id, text in shown:
-        assert text == book.facts[fact_id].text(), f"/{name}/ shows {fact_id} as {text!r}"
+def test_check_refuses_a_number_in_any_page_with_its_line(scratch_site):
+    scratch_site.write("content/data/names.yaml", "names: ['Apollo #', \"Chang'e-#\"]\n")
+    scratch_site.write("content/numbers.md", PAGE)
+    result = scratch_site.run("check")
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    shown = str(scratch_site.content / "numbers.md")
+    assert lines[:-1] == [
+        f"{shown}:{scratch_site.line_of('content/numbers.md', 'It weighed 9,000')}: number "
+        "typed into prose: '9,000 kg': take it from the data with {fact ID}, or write "
+        "{literal 9,000} if it is not data",
+        f"{shown}:{scratch_site.line_of('content/numbers.md', '| 3 |')}: number typed into "
+        "prose: '3': take it from the data with {fact ID}, or write {literal 3} if it is "
+        "not data",
+        f"{shown}:{scratch_site.line_of('content/numbers.md', '12 hours')}: number typed into "
+        "prose: '12 hours': take it from the data with {fact ID}, or write {literal 12} "
+        "if it is not data",
+    ]
+    assert lines[-1] == "Build failed: 3 errors."
+    assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("name", TOPIC_PAGES)
-def test_no_number_in_prose_outside_the_data(built_topic_pages, name):
-    _book, pages = built_topic_pages
-    prose = " ".join(pages[name].prose)
-    without_names = NAME_WITH_NUMBER.sub("", prose)
-    strays = [m.group(0) for m in re.finditer(r"\S*\d\S*", without_names)]
-    assert not strays, f"/{name}/ has numbers typed into the prose, not taken from data: {strays}"
+def test_build_warns_and_strict_build_refuses(scratch_site):
+    scratch_site.write(
+        "content/numbers.md",
+        "---\ntitle: N\ndescription: A page that types "
+        "a number into its prose here.\n---\nIt took 53 "
+        "days.\n",
+    )
+    result = scratch_site.run("build")
+    assert result.returncode == 0, result.stderr
+    warning = "numbers.md:5: warning: number typed into prose: '53 days'"
+    assert f"{scratch_site.content}/{warning}" in result.stderr
+    before = (scratch_site.out / "index.html").read_bytes()
+    strict = scratch_site.run("build", "--strict")
+    assert strict.returncode == 1
+    found = "numbers.md:5: number typed into prose: '53 days'"
+    assert f"{scratch_site.content}/{found}" in strict.stderr
+    assert (scratch_site.out / "index.html").read_bytes() == before
 
 
-@pytest.mark.parametrize("name", TOPIC_PAGES)
-def test_topic_page_cites_sources(built_topic_pages, name):
-    _book, pages = built_topic_pages
-    assert len(pages[name].facts) >= 5, f"/{name}/ cites fewer than five facts"
+def test_literal_is_shown_as_written(built_site):
+    built_site.write(
+        "content/numbers.md",
+        PAGE.replace("It weighed 9,000 kg.", "")
+        .replace("| Apollo 11 | 3 |", "| Apollo 11 | {literal 3} |")
+        .replace("12 hours", "{literal 12} hours"),
+    )
+    built_site.write("content/data/names.yaml", "names: ['Apollo #', \"Chang'e-#\"]\n")
+    result = built_site.build()
+    assert not [str(w) for w in result.warnings if "prose" in w.message]
+    html = built_site.html("numbers/index.html")
+    assert '<span class="literal">4,000 tonnes</span>' in html
+    assert "{literal" not in html
 
 
-def test_reader_sees_prose_and_facts_separately():
-    """The reader itself: a fact's text is checked, prose digits outside facts are caught."""
-    reader = ProseReader()
-    reader.feed('<div class="prose"><p>Mass <span class="fact" data-fact="m">1,935.3\u00a0g'
-                '</span><sup class="cite"><a href="#ref-1">[1]</a></sup> in 53 days on '
-                'Chang\u2019e-6, as of 2026, landing on 2 June.</p></div>')
-    assert reader.facts == [("m", "1,935.3\u00a0g")]
-    prose = NAME_WITH_NUMBER.sub("", " ".join(reader.prose))
-    assert re.findall(r"\S*\d\S*", prose) == ["53", "2"]
+def test_names_come_from_the_data(scratch_site):
+    scratch_site.write(
+        "content/numbers.md",
+        "---\ntitle: N\ndescription: A page that names "
+        "a mission with a number in it.\n---\nLike "
+        "Artemis 3 before it.\n",
+    )
+    scratch_site.write("content/data/names.yaml", "names:\n  - Chang'e-#\n")
+    assert "number typed into prose: '3 before'" in scratch_site.run("check").stderr
+    scratch_site.write("content/data/names.yaml", "names:\n  - 'Artemis #'\n  - Chang'e-#\n")
+    result = scratch_site.run("check")
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_names_list_that_is_not_a_list_is_an_error(scratch_site):
+    scratch_site.write("content/data/names.yaml", "names: Apollo\n")
+    assert scratch_site.errors() == [
+        "content/data/names.yaml:1: 'names' must be a list of names (text), e.g. - Apollo #"
+    ]
+
+
+def test_an_unquoted_name_with_a_hash_is_explained(scratch_site):
+    scratch_site.write("content/data/names.yaml", "names:\n  - Chang'e-#\n  - Artemis #\n")
+    assert scratch_site.errors() == [
+        "content/data/names.yaml:3: name 'Artemis' holds no number and no #: quote a name "
+        "with # (\"Apollo #\"), since YAML reads an unquoted ' #' as a comment"
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,  # passes, and so fails here, once the page is fixed: then remove this marker
+    reason="content/about.md:42 types the day the site was last checked ('2 December 2026') "
+    "into prose; the content's owner makes it a fact or a {literal ...}",
+)
+def test_the_real_content_keeps_the_promise(real_site):
+    strays = [str(w) for w in real_site.result.warnings if "typed into prose" in w.message]
+    assert strays == []
+
+
+def test_the_real_names_list_exists():
+    assert (ROOT / "content" / "data" / "names.yaml").is_file()
+
+
+def test_an_attribute_list_can_mark_a_whole_paragraph_literal(scratch_site):
+    scratch_site.write(
+        "content/numbers.md",
+        "---\ntitle: N\ndescription: A page with a paragraph its author vouches for here.\n---\n"
+        "A table of 12 rows and *9,000 kg*{: .literal} on one line.\n{: .literal}\n\n"
+        "Only *9,000 kg*{: .literal} is vouched for in 12 pages.\n",
+    )
+    result = scratch_site.run("check")
+    assert result.returncode == 1
+    assert [line.split(": ", 1)[1][:40] for line in result.stderr.splitlines()[:-1]] == [
+        "number typed into prose: '12 pages': tak"
+    ]
+    assert ":8: " in result.stderr.splitlines()[0]
+
+
+def test_each_repeated_finding_gets_its_own_line():
+    lines = ["---", "title: 53 days", "---", "It took 53 days.", "", "Then 53 days, and 53 days."]
+    findings = ["53 days", "53 days", "53 days", "9 June"]
+    assert locate_all(lines, 4, findings) == [4, 6, 6, 6]
+
+
+def test_a_page_full_of_numbers_lists_ten_then_counts_the_rest(scratch_site):
+    body = "\n\n".join(f"Item {n} weighs {n * 3} kg." for n in range(1, 8))
+    scratch_site.write(
+        "content/numbers.md",
+        "---\ntitle: N\ndescription: A page that types far too many numbers into prose.\n---\n"
+        + body
+        + "\n",
+    )
+    result = scratch_site.run("check")
+    lines = result.stderr.splitlines()
+    assert len(lines) == 12  # 10 listed, 1 for the rest, the summary
+    assert lines[-2].endswith(
+        ":13: number typed into prose: 4 more on this page after these; fix these and check again"
+    )
+    assert lines[-1] == "Build failed: 11 errors."
+
+
+def test_check_lists_numbers_beside_other_errors_in_one_run(scratch_site):
+    scratch_site.edit(
+        "content/far-side.md",
+        "The motto: {fact motto}.",
+        "The motto: {fact mottos}, said 40 times.",
+    )
+    result = scratch_site.run("check")
+    lines = result.stderr.splitlines()
+    page = f"{scratch_site.content}/far-side.md"
+    line = scratch_site.line_of("content/far-side.md", "40 times")
+    assert lines == [
+        f"{page}:{line}: number typed into prose: '40 times': take it from the data with "
+        "{fact ID}, or write {literal 40} if it is not data",
+        f"{page}:{line}: unknown fact 'mottos' (did you mean 'motto'?)",
+        "Build failed: 2 errors.",
+    ]

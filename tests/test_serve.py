@@ -422,8 +422,6 @@ class Server:
                 str(site / "templates"),
                 "--static",
                 str(site / "static"),
-                "--out",
-                str(site / "_site"),
                 "--cache",
                 str(site / "cache"),
                 *extra,
