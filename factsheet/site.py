@@ -6,9 +6,11 @@ with all of them before anything is swapped into the output folder.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 from .charts import render_chart
 from .config import Config
@@ -16,7 +18,7 @@ from .context import SiteContext, citing_pages
 from .dependencies import Digests
 from .errors import BuildError, SiteError, display_path
 from .facts import FactBook, load_factbook
-from .incremental import DiskStore, Inputs, Store, render_base
+from .incremental import DiskStore, Inputs, Store, output_key, render_base
 from .markdown_ext import LinkResolver
 from .output import LiveOutput, OutputPaths, StagedOutput, asset_names, static_files
 from .pages import Page, load_pages
@@ -51,7 +53,11 @@ def build(config: Config, store: Store | None = None,
     store = store if store is not None else DiskStore(config.cache_dir, config)
     output = output or StagedOutput(config.out_dir, source_date_epoch())
     try:
+        today = build_date()
+        # The build's date is an input: citations show it, and facts grow stale with it.
         inputs = store.scan(config)
+        inputs = dataclasses.replace(inputs, fingerprint=output_key(inputs.fingerprint,
+                                                                     today.isoformat()))
         warnings = store.unchanged(inputs, output.out_dir)
         if warnings is not None:
             return BuildResult(0, 0, 0, True, warnings, time.perf_counter() - started)
@@ -70,7 +76,7 @@ def build(config: Config, store: Store | None = None,
         tree = output.begin(store.output_keys(output.out_dir))
         renderings = Renderings(store, book, resolver, base, digests, render_chart)
         files = write_output(tree, config, book, pages, rendered, assets, renderings, inputs,
-                             digests)
+                             digests, today)
         store.record_build(inputs, output.out_dir, files, warnings, tree.keys)
     finally:
         store.save()
@@ -82,6 +88,14 @@ def source_date_epoch() -> int | None:
     """SOURCE_DATE_EPOCH, for reproducible file times in the Pages artifact."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     return int(epoch) if epoch.isdigit() else None
+
+
+def build_date() -> date:
+    """The day of the build: SOURCE_DATE_EPOCH's (UTC) if set, so that a build is reproducible,
+    else today's."""
+    epoch = source_date_epoch()
+    moment = datetime.fromtimestamp(epoch, UTC) if epoch is not None else datetime.now(UTC)
+    return moment.date()
 
 
 def load_inputs(config: Config, inputs: Inputs, store: Store) -> tuple[FactBook, list[Page]]:
@@ -133,11 +147,12 @@ def check_anchors(pages: list[Page], rendered: dict[str, PageSummary]) -> list[S
 
 def write_output(tree: OutputPaths, config: Config, book: FactBook, pages: list[Page],
                  rendered: dict[str, PageSummary], assets: dict[str, str],
-                 renderings: Renderings, inputs: Inputs, digests: Digests) -> list[str]:
+                 renderings: Renderings, inputs: Inputs, digests: Digests,
+                 today: date) -> list[str]:
     """Render every file into the tree; commit it only if every file was made."""
     try:
         context = SiteContext.create(config, book, pages, rendered, assets)
-        errors = write_site(tree, context, renderings, config, assets, inputs, digests)
+        errors = write_site(tree, context, renderings, config, assets, inputs, digests, today)
         if errors or tree.errors:
             raise BuildError(errors + tree.errors)
         tree.commit()
