@@ -16,6 +16,7 @@ from .facts import Fact, PartialDate, SiteMeta
 from .pages import Page
 
 LICENSE_NAME = "CC BY 4.0"
+LICENSE_SPDX = "CC-BY-4.0"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 DOWNLOADS = ("cite.bib", "cite.ris", "cite.json")
 

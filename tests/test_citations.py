@@ -22,7 +22,7 @@ from citeproc import (
 from citeproc.source.json import CiteProcJSON
 from conftest import HtmlDoc
 
-from factsheet.citations import Citation, bibtex, csl_json, plain_text, ris_record
+from factsheet.citations import LICENSE_URL, Citation, bibtex, csl_json, plain_text, ris_record
 from factsheet.facts import PartialDate
 
 NASTY = r"Braces {x}, 100% & #1_a ~ b^2 \ $5"  # every character BibTeX treats specially
@@ -232,3 +232,51 @@ def test_citations_are_reproducible_under_source_date_epoch(scratch_site, monkey
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
     scratch_site.build()
     assert (scratch_site.out / "cite.bib").read_bytes() == first
+
+
+# -- licence ------------------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_page_states_the_content_licence(built_site):
+    for page in ("index.html", "far-side/index.html", "guide/index.html", "404.html"):
+        doc = HtmlDoc(built_site.html(page))
+        footer_links = [a for a in doc.find("a", rel="license")]
+        assert [a["href"] for a in footer_links] == [LICENSE_URL], page
+        assert "Text and data: " in built_site.html(page)
+
+
+def test_facts_json_carries_the_licence(built_site):
+    data = json.loads(built_site.html("facts.json"))
+    assert data["license"] == {"id": "CC-BY-4.0", "name": "CC BY 4.0", "url": LICENSE_URL}
+
+
+def test_sources_dataset_names_its_licence(scratch_site):
+    scratch_site.write(
+        "content/sources.md",
+        """\
+        ---
+        title: Sources
+        description: "Every source of the site, grouped by publisher, and the data downloads."
+        template: sources.html
+        ---
+        All of them.
+        """,
+    )
+    scratch_site.build()
+    blocks = re.findall(
+        r'<script type="application/ld\+json">(.*?)</script>',
+        scratch_site.html("sources/index.html"),
+        re.S,
+    )
+    datasets = [json.loads(block) for block in blocks if '"Dataset"' in block]
+    assert datasets and datasets[0]["license"] == LICENSE_URL
+
+
+def test_repository_ships_both_licences():
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    legal_code = (ROOT / "LICENSES/CC-BY-4.0.txt").read_text()
+    assert legal_code.startswith("Creative Commons Attribution 4.0 International")
+    assert "Section 3 – License Conditions." in legal_code
+    assert 'license = "MIT AND CC-BY-4.0"' in (ROOT / "pyproject.toml").read_text()
