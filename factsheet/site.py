@@ -24,6 +24,7 @@ from .output import LiveOutput, OutputPaths, StagedOutput, asset_names, static_f
 from .pages import Page, load_pages
 from .render import PageSummary
 from .render_all import Renderings, render_pages
+from .stale import stale_facts
 from .writer import write_site
 
 DOWNLOADS = ("facts.json", "facts.csv")
@@ -71,7 +72,7 @@ def build(config: Config, store: Store | None = None,
         base = render_base(config)
         rendered, converted = render_pages(pages, book, resolver, store, base, digests,
                                            render_chart, config.jobs)
-        warnings = validate_rendered(pages, rendered, book, config)
+        warnings = validate_rendered(pages, rendered, book, config, today)
 
         tree = output.begin(store.output_keys(output.out_dir))
         renderings = Renderings(store, book, resolver, base, digests, render_chart)
@@ -114,8 +115,9 @@ def load_inputs(config: Config, inputs: Inputs, store: Store) -> tuple[FactBook,
 
 
 def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book: FactBook,
-                      config: Config) -> list[SiteError]:
-    """Problems found while rendering, broken anchors, and sources no page cites."""
+                      config: Config, today: date) -> list[SiteError]:
+    """Problems found while rendering, broken anchors, sources no page cites and stale facts
+    (the last two are warnings, errors under --strict)."""
     errors = [error for page in pages for error in rendered[page.rel].errors]
     errors += check_anchors(pages, rendered)
     citing = citing_pages(pages, rendered)
@@ -125,6 +127,7 @@ def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book:
         for source in book.sources.values()
         if source.id not in citing
     ]
+    warnings += stale_facts(book, today, config.strict)
     errors += [w for w in warnings if not w.warning]
     if errors:
         raise BuildError(errors)

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from conftest import HtmlDoc, tree_digest
+from conftest import HtmlDoc, tree_digest, verify_every_fact
 
 from factsheet.check import check_built_site
 from factsheet.citations import LICENSE_URL
@@ -423,6 +423,7 @@ UNCITED = """\
 
 def test_check_warns_about_an_uncited_source_and_strict_fails(scratch_site):
     scratch_site.edit("content/data/facts.yaml", "\ngroups:", UNCITED + "\ngroups:")
+    verify_every_fact(scratch_site)  # the uncited source is then the only finding
     where = (f"{shown(scratch_site, 'content/data/facts.yaml')}:"
              f"{scratch_site.line_of('content/data/facts.yaml', 'id: src-uncited')}")
     plain = scratch_site.run("check")
