@@ -123,6 +123,11 @@ class OutputTree(OutputPaths):
         if self.mtime is not None:
             os.utime(target, (self.mtime, self.mtime))
 
+    def flush(self) -> None:
+        """Wait until every file is on disk, for a step that reads the staging folder before
+        the swap (the search index)."""
+        self._finish_writes()
+
     def _finish_writes(self) -> None:
         """Wait for every write; the first failure (a full disk, say) is raised here."""
         self.io.shutdown(wait=True)

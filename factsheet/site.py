@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -24,6 +25,7 @@ from .output import LiveOutput, OutputPaths, StagedOutput, asset_names, static_f
 from .pages import Page, load_pages
 from .render import PageSummary
 from .render_all import Renderings, render_pages
+from .search import index_after_write, index_before_swap
 from .stale import stale_facts
 from .writer import write_site
 
@@ -158,7 +160,13 @@ def write_output(tree: OutputPaths, config: Config, book: FactBook, pages: list[
         errors = write_site(tree, context, renderings, config, assets, inputs, digests, today)
         if errors or tree.errors:
             raise BuildError(errors + tree.errors)
+        errors = index_before_swap(tree)
+        if errors or tree.errors:
+            raise BuildError(errors + tree.errors)
         tree.commit()
+        failure = index_after_write(tree)
+        if failure:
+            print(f"search index: {failure}", file=sys.stderr)
         return list(tree.claimed)
     except BaseException:
         tree.discard()
