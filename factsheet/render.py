@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from markdown import Markdown
@@ -122,8 +123,12 @@ class MarkdownRenderer:
         html = self.md.convert(page.body)
         headings = tuple(_flatten(self.md.toc_tokens))  # type: ignore[attr-defined]
         state.ids.update(heading.id for heading in headings)
-        errors = tuple(SiteError(page.shown, page.line_of(needle), message)
-                       for message, needle in state.problems)
+        mentions: Counter[str] = Counter()
+        problems = []
+        for message, needle in state.problems:
+            mentions[needle] += 1  # the second problem with one text is at its second mention
+            problems.append(SiteError(page.shown, page.line_of(needle, mentions[needle]), message))
+        errors = tuple(problems)
         return RenderedPage(
             html=html, headings=headings, ids=frozenset(state.ids), links=tuple(state.links),
             references=state.references(), infobox=infobox,
@@ -137,7 +142,8 @@ class MarkdownRenderer:
         for fact_id in page.infobox:
             fact = self.book.facts.get(fact_id)
             if fact is None:
-                state.problems.append((f"infobox names unknown fact {fact_id!r}", fact_id))
+                if not self.book.is_refused(fact_id):  # else its data error says what to fix
+                    state.problems.append((f"infobox names unknown fact {fact_id!r}", fact_id))
                 continue
             state.facts_used.append(fact_id)
             marker = cite_marker(fact.sources)
