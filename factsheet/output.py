@@ -125,8 +125,9 @@ class OutputTree(OutputPaths):
 
     def flush(self) -> None:
         """Wait until every file is on disk, for a step that reads the staging folder before
-        the swap (the search index)."""
-        self._finish_writes()
+        the swap (the search index). Files can still be added afterwards."""
+        for future in self.pending:
+            future.result()
 
     def _finish_writes(self) -> None:
         """Wait for every write; the first failure (a full disk, say) is raised here."""

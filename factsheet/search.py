@@ -5,9 +5,11 @@ the `data-pagefind-body` element of each page (base.html marks <main>; the searc
 404 page are left out) and writes a static bundle that the search page loads. The bundle finds
 its base path itself from where it is served (`/REPO/pagefind/` -> results under `/REPO/`).
 
-The command line's build indexes the staging folder before the swap, so the index always
-matches the pages beside it; the dev server's folder is updated in place, so it is indexed
-after the files are written, and only when a page changed.
+A site without a search page (`search/`) gets no index: nothing could use it. Pagefind reads
+every page again on each run (seconds for a thousand pages), so a build whose pages say what the
+current index was made from (a template or style change) keeps that index. The command line's
+build indexes the staging folder before the swap; the dev server's folder is updated in place,
+so it is indexed after the pages are written, into a new folder swapped in whole.
 """
 
 from __future__ import annotations
@@ -15,26 +17,88 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from importlib import metadata
 from pathlib import Path
 
 from .errors import SiteError
+from .incremental import output_key
 from .output import LiveTree, OutputPaths, OutputTree
 
-BUNDLE = "pagefind"  # the bundle's folder in the site, and the search page's asset paths
+BUNDLE = "pagefind"  # the bundle's folder in the site
+SEARCH_PAGE = "search/index.html"
 ORIGIN = "search index (Pagefind)"
 
 
-def pagefind_executable() -> Path:
-    """The binary shipped in the `pagefind_bin` wheel."""
-    import pagefind_bin  # imported here: only a build that indexes needs it
+def index_before_swap(tree: OutputPaths) -> list[SiteError]:
+    """The command line: index the staging folder once every page is on disk, or keep the
+    current index; the bundle's files are claimed (no page may write over them)."""
+    if SEARCH_PAGE not in tree.claimed:
+        return []
+    intruders = sorted(
+        {origin for rel, origin in tree.claimed.items() if rel.startswith(f"{BUNDLE}/")}
+    )
+    if intruders:
+        return [
+            SiteError(
+                origin,
+                None,
+                f"writes into /{BUNDLE}/, the search index's folder: give it another slug",
+            )
+            for origin in intruders
+        ]
+    if not isinstance(tree, OutputTree):
+        return []  # the dev server holds its pages in memory until written: index_after_write
+    tree.flush()
+    key = indexed_text_key(tree.staging)
+    current = bundle_files(tree.out_dir)
+    if current and all(tree.previous.get(rel) == key for rel in current):
+        for rel in current:
+            tree.reuse(rel, key, ORIGIN)  # a hard link, like an unchanged page
+        return []
+    failure = run_pagefind(tree.staging, tree.staging / BUNDLE)
+    if failure:
+        return [SiteError(ORIGIN, None, failure)]
+    for rel in bundle_files(tree.staging):
+        path = tree.claim(rel, ORIGIN)
+        if path is not None:
+            tree.remember(rel, key)
+            if tree.mtime is not None:
+                os.utime(path, (tree.mtime, tree.mtime))
+    return []
 
-    return pagefind_bin.get_executable()
+
+def index_after_write(tree: OutputPaths) -> str | None:
+    """The dev server: index its folder after the pages are written, when what Pagefind reads
+    changed; a failure is returned as a message (the last index stays), never fatal."""
+    if not isinstance(tree, LiveTree) or SEARCH_PAGE not in tree.claimed:
+        return None
+    key = indexed_text_key(tree.out_dir)
+    current = bundle_files(tree.out_dir)
+    if not (current and all(tree.previous.get(rel) == key for rel in current)):
+        # Pagefind adds to a bundle folder and never removes from it: index into a new folder
+        # and swap it in, so that no result points to a page that is gone.
+        fresh, old = tree.out_dir / f".{BUNDLE}.new", tree.out_dir / f".{BUNDLE}.old"
+        for folder in (fresh, old):
+            shutil.rmtree(folder, ignore_errors=True)
+        failure = run_pagefind(tree.out_dir, fresh)
+        if failure:
+            return failure
+        if (tree.out_dir / BUNDLE).exists():
+            (tree.out_dir / BUNDLE).rename(old)
+        fresh.rename(tree.out_dir / BUNDLE)
+        shutil.rmtree(old, ignore_errors=True)
+        current = bundle_files(tree.out_dir)
+    for rel in current:
+        tree.remember(rel, key)
+    return None
 
 
 def run_pagefind(site: Path, bundle: Path) -> str | None:
     """Index every HTML file under `site` into the folder `bundle`; a message if it failed."""
     try:
-        executable = pagefind_executable()
+        import pagefind_bin  # imported here: only a site with a search page needs it
+
+        executable = pagefind_bin.get_executable()
     except (ImportError, FileNotFoundError) as exc:
         return f"Pagefind is not installed ({exc}): pip install 'pagefind[bin]'"
     command = [
@@ -55,58 +119,43 @@ def run_pagefind(site: Path, bundle: Path) -> str | None:
 def bundle_files(site: Path) -> list[str]:
     """The bundle's files, relative to the site, in a stable order."""
     folder = site / BUNDLE
+    if not folder.is_dir():
+        return []
     return sorted(path.relative_to(site).as_posix() for path in folder.rglob("*") if path.is_file())
 
 
-def index_before_swap(tree: OutputPaths) -> list[SiteError]:
-    """Index the staging folder once every page is on disk; claim the bundle's files (a page
-    cannot be written over them) with the build's file times."""
-    if not isinstance(tree, OutputTree):
-        return []  # the dev server's LiveTree holds pages in memory: see index_after_write
-    intruders = sorted(
-        {origin for rel, origin in tree.claimed.items() if rel.startswith(f"{BUNDLE}/")}
+def indexed_text_key(site: Path) -> str:
+    """A hash of what Pagefind reads: each indexed page's <html> tag (its language) and its
+    `data-pagefind-body` element, and Pagefind's version. Once any page has that element,
+    pages without it (404, the search page) are not indexed; if none has, every page is."""
+    pages: list[tuple[str, str | None, str]] = []  # (path, marked element or None, whole file)
+    for folder, subfolders, names in os.walk(site):
+        subfolders[:] = sorted(
+            name for name in subfolders if not (name == BUNDLE and Path(folder) == site)
+        )
+        for name in sorted(names):
+            if name.endswith(".html"):
+                path = Path(folder, name)
+                text = path.read_text(encoding="utf-8", errors="replace")
+                pages.append((path.relative_to(site).as_posix(), _marked_part(text), text))
+    any_marked = any(marked is not None for _, marked, _ in pages)
+    return output_key(
+        _pagefind_version(),
+        *(f"{rel}\0{(marked or '') if any_marked else text}" for rel, marked, text in pages),
     )
-    if intruders:
-        return [
-            SiteError(
-                origin,
-                None,
-                f"writes into /{BUNDLE}/, the search index's folder: give it another slug",
-            )
-            for origin in intruders
-        ]
-    tree.flush()
-    failure = run_pagefind(tree.staging, tree.staging / BUNDLE)
-    if failure:
-        return [SiteError(ORIGIN, None, failure)]
-    for rel in bundle_files(tree.staging):
-        path = tree.claim(rel, ORIGIN)
-        if path is not None and tree.mtime is not None:
-            os.utime(path, (tree.mtime, tree.mtime))
-    return []
 
 
-def index_after_write(tree: OutputPaths) -> str | None:
-    """The dev server: index its folder again after a build that changed a page; a failure is
-    reported but keeps the pages (the last index stays)."""
-    if not isinstance(tree, LiveTree):
+def _marked_part(html: str) -> str | None:
+    marker = html.find("data-pagefind-body")
+    if marker < 0:
         return None
-    if (
-        not any(rel.endswith(".html") for rel in tree.changed)
-        and (tree.out_dir / BUNDLE / "pagefind.js").is_file()
-    ):
-        return None
-    # Pagefind adds to a bundle folder and never removes from it: index into a new folder
-    # and swap it in, so that no result points to a page that is gone.
-    fresh, old = tree.out_dir / f".{BUNDLE}.new", tree.out_dir / f".{BUNDLE}.old"
-    for folder in (fresh, old):
-        shutil.rmtree(folder, ignore_errors=True)
-    failure = run_pagefind(tree.out_dir, fresh)
-    if failure:
-        return failure
-    current = tree.out_dir / BUNDLE
-    if current.exists():
-        current.rename(old)
-    fresh.rename(current)
-    shutil.rmtree(old, ignore_errors=True)
-    return None
+    html_tag = html[html.find("<html") : html.find(">", html.find("<html")) + 1]
+    end = html.find("</main>", marker)
+    return html_tag + html[html.rfind("<", 0, marker) : end if end >= 0 else len(html)]
+
+
+def _pagefind_version() -> str:
+    try:
+        return metadata.version("pagefind_bin")
+    except metadata.PackageNotFoundError:
+        return "unknown"

@@ -107,9 +107,48 @@ def test_a_build_with_no_change_does_not_index_again(search_site):
     before = index.stat().st_mtime_ns, index.stat().st_ino
     assert search_site.build(base_path=BASE).skipped
     assert (index.stat().st_mtime_ns, index.stat().st_ino) == before
+
+
+def test_a_template_change_keeps_the_index_and_a_text_change_makes_a_new_one(search_site):
+    search_site.build(base_path=BASE)
+    index = search_site.out / BUNDLE / "pagefind-entry.json"
+    first = index.stat().st_ino
+    search_site.edit("templates/base.html", "every figure on this site", "every number here")
+    search_site.build(base_path=BASE)
+    assert "every number here" in search_site.html("far-side/index.html")
+    assert index.stat().st_ino == first  # the same file, linked into the new site
     search_site.edit("content/far-side.md", "The basin is", "The great basin is")
-    result = search_site.build(base_path=BASE)
-    assert not result.skipped and index.stat().st_ino != before[1]  # a new index, swapped in
+    search_site.build(base_path=BASE)
+    assert index.stat().st_ino != first
+    fresh = tree_digest(search_site.out / BUNDLE)
+    shutil.rmtree(search_site.out)
+    shutil.rmtree(search_site.cache)
+    search_site.build(base_path=BASE)
+    assert tree_digest(search_site.out / BUNDLE) == fresh  # the same index a clean build makes
+
+
+def test_a_site_without_a_search_page_has_no_index(scratch_site):
+    scratch_site.build(base_path=BASE)
+    assert not (scratch_site.out / BUNDLE).exists()
+    assert f'href="{BASE}search/"' not in scratch_site.html()
+
+
+def test_the_dev_servers_index_follows_edits(search_site):
+    from factsheet.incremental import MemoryStore
+    from factsheet.output import LiveOutput
+    from factsheet.site import build
+
+    config = search_site.config(base_path=BASE)
+    store, live = MemoryStore(), LiveOutput(config.out_dir)
+    build(config, store, live)
+    first = tree_digest(config.out_dir / BUNDLE)
+    search_site.edit("content/far-side.md", "The basin is", "The great basin is")
+    build(config, store, live)
+    edited = tree_digest(config.out_dir / BUNDLE)
+    assert edited != first
+    shutil.rmtree(config.out_dir)
+    search_site.build(base_path=BASE)
+    assert tree_digest(search_site.out / BUNDLE) == edited
 
 
 def test_a_page_cannot_take_the_index_folder(search_site):
