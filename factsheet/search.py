@@ -128,7 +128,8 @@ def indexed_text_key(site: Path) -> str:
     """A hash of what Pagefind reads: each indexed page's <html> tag (its language) and its
     `data-pagefind-body` element, and Pagefind's version. Once any page has that element,
     pages without it (404, the search page) are not indexed; if none has, every page is."""
-    pages: list[tuple[str, str | None, str]] = []  # (path, marked element or None, whole file)
+    pages: list[tuple[str, str | None, str]] = []  # (path, hash of its marked element or
+    # None, hash of the whole file): hashes, so that a thousand pages are not held in memory
     for folder, subfolders, names in os.walk(site):
         subfolders[:] = sorted(
             name for name in subfolders if not (name == BUNDLE and Path(folder) == site)
@@ -137,7 +138,14 @@ def indexed_text_key(site: Path) -> str:
             if name.endswith(".html"):
                 path = Path(folder, name)
                 text = path.read_text(encoding="utf-8", errors="replace")
-                pages.append((path.relative_to(site).as_posix(), _marked_part(text), text))
+                marked = _marked_part(text)
+                pages.append(
+                    (
+                        path.relative_to(site).as_posix(),
+                        None if marked is None else output_key(marked),
+                        output_key(text),
+                    )
+                )
     any_marked = any(marked is not None for _, marked, _ in pages)
     return output_key(
         _pagefind_version(),
