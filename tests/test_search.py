@@ -16,7 +16,7 @@ from factsheet.errors import BuildError
 from factsheet.search import BUNDLE
 
 BASE = "/moon/"
-SEARCH_PAGE_CSP = "script-src 'self' 'wasm-unsafe-eval'"
+SEARCH_PAGE_CSP = "script-src 'self';"
 
 
 @pytest.fixture
