@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
@@ -197,6 +198,10 @@ class LiveOutput:
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
         self.digests: dict[str, str] = {}  # every file served -> hash of its bytes
+        # The search index is made after each write, off the reload's path (search.py): what
+        # it was made from, and the indexing under way.
+        self.search_key: str | None = None
+        self.search_thread: threading.Thread | None = None
         out_dir.mkdir(parents=True, exist_ok=True)
 
     def begin(self, previous: dict[str, str]) -> LiveTree:

@@ -9,7 +9,7 @@ A site without a search page (`search/`) gets no index: nothing could use it. Pa
 every page again on each run (seconds for a thousand pages), so a build whose pages say what the
 current index was made from (a template or style change) keeps that index. The command line's
 build indexes the staging folder before the swap; the dev server's folder is updated in place,
-so it is indexed after the pages are written, into a new folder swapped in whole.
+so it is indexed after the pages are written, in the background, into a new folder swapped in.
 """
 
 from __future__ import annotations
@@ -17,12 +17,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
+import threading
 from importlib import metadata
 from pathlib import Path
 
 from .errors import SiteError
 from .incremental import output_key
-from .output import LiveTree, OutputPaths, OutputTree
+from .output import LiveOutput, LiveTree, OutputPaths, OutputTree
 
 BUNDLE = "pagefind"  # the bundle's folder in the site
 SEARCH_PAGE = "search/index.html"
@@ -67,30 +69,39 @@ def index_before_swap(tree: OutputPaths) -> list[SiteError]:
     return []
 
 
-def index_after_write(tree: OutputPaths) -> str | None:
-    """The dev server: index its folder after the pages are written, when what Pagefind reads
-    changed; a failure is returned as a message (the last index stays), never fatal."""
+def index_after_write(tree: OutputPaths) -> None:
+    """The dev server: after the pages are written, index its folder in the background when
+    what Pagefind reads changed, so that the reload never waits for it (on a thousand pages it
+    takes seconds); the search catches up a moment later. One indexing at a time."""
     if not isinstance(tree, LiveTree) or SEARCH_PAGE not in tree.claimed:
-        return None
-    key = indexed_text_key(tree.out_dir)
-    current = bundle_files(tree.out_dir)
-    if not (current and all(tree.previous.get(rel) == key for rel in current)):
-        # Pagefind adds to a bundle folder and never removes from it: index into a new folder
-        # and swap it in, so that no result points to a page that is gone.
-        fresh, old = tree.out_dir / f".{BUNDLE}.new", tree.out_dir / f".{BUNDLE}.old"
-        for folder in (fresh, old):
-            shutil.rmtree(folder, ignore_errors=True)
-        failure = run_pagefind(tree.out_dir, fresh)
-        if failure:
-            return failure
-        if (tree.out_dir / BUNDLE).exists():
-            (tree.out_dir / BUNDLE).rename(old)
-        fresh.rename(tree.out_dir / BUNDLE)
-        shutil.rmtree(old, ignore_errors=True)
-        current = bundle_files(tree.out_dir)
-    for rel in current:
-        tree.remember(rel, key)
-    return None
+        return
+    live = tree.live
+    if live.search_thread is not None:
+        live.search_thread.join()  # saves faster than indexing: wait for the last one
+    live.search_thread = threading.Thread(
+        target=_index_live, args=(live,), daemon=True, name="search-index"
+    )
+    live.search_thread.start()
+
+
+def _index_live(live: LiveOutput) -> None:
+    key = indexed_text_key(live.out_dir)
+    if key == live.search_key and (live.out_dir / BUNDLE).is_dir():
+        return
+    # Pagefind adds to a bundle folder and never removes from it: index into a new folder
+    # and swap it in, so that no result points to a page that is gone.
+    fresh, old = live.out_dir / f".{BUNDLE}.new", live.out_dir / f".{BUNDLE}.old"
+    for folder in (fresh, old):
+        shutil.rmtree(folder, ignore_errors=True)
+    failure = run_pagefind(live.out_dir, fresh)
+    if failure:
+        print(f"search index: {failure}", file=sys.stderr)  # the last index stays
+        return
+    if (live.out_dir / BUNDLE).exists():
+        (live.out_dir / BUNDLE).rename(old)
+    fresh.rename(live.out_dir / BUNDLE)
+    shutil.rmtree(old, ignore_errors=True)
+    live.search_key = key
 
 
 def run_pagefind(site: Path, bundle: Path) -> str | None:

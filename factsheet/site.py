@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -184,9 +183,7 @@ def write_output(tree: OutputPaths, config: Config, book: FactBook, pages: list[
         if errors or tree.errors:
             raise BuildError(errors + tree.errors)
         tree.commit()
-        failure = index_after_write(tree)
-        if failure:
-            print(f"search index: {failure}", file=sys.stderr)
+        index_after_write(tree)
         return list(tree.claimed)
     except BaseException:
         tree.discard()

@@ -75,9 +75,15 @@ def write_site(tree: OutputPaths, context: SiteContext, renderings: Renderings, 
 
 
 def write_citation(tree: OutputPaths, citation: Citation, origin: str) -> None:
-    """A citation's downloads: `<path>cite.bib`, `cite.ris` and `cite.json`."""
+    """A citation's downloads: `<path>cite.bib`, `cite.ris` and `cite.json`; kept from the
+    last build when the citation is the same (a page and its facts make hundreds of them)."""
+    key = output_key(code_version(), repr(citation))
+    if all(tree.reuse(rel, key, origin) for rel in citation.downloads):
+        return
     for rel, text in download_files(citation).items():
-        tree.write(rel, text, origin)
+        if rel not in tree.claimed:
+            tree.write(rel, text, origin)
+            tree.remember(rel, key)
 
 
 def write_fact_citation(tree: OutputPaths, fact: Fact, context: SiteContext,

@@ -141,9 +141,11 @@ def test_the_dev_servers_index_follows_edits(search_site):
     config = search_site.config(base_path=BASE)
     store, live = MemoryStore(), LiveOutput(config.out_dir)
     build(config, store, live)
+    live.search_thread.join()  # indexed in the background, after the reload
     first = tree_digest(config.out_dir / BUNDLE)
     search_site.edit("content/far-side.md", "The basin is", "The great basin is")
     build(config, store, live)
+    live.search_thread.join()
     edited = tree_digest(config.out_dir / BUNDLE)
     assert edited != first
     shutil.rmtree(config.out_dir)
