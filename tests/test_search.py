@@ -181,7 +181,9 @@ def served(search_site):
 
 
 @pytest.fixture
-def chromium():
+def in_chromium():
+    """Run `scenario(browser)` with its own Chromium, in a thread of its own: Playwright's sync
+    API refuses to start beside another session's (test_browser.py's, in the same run)."""
     from test_browser import CHROMIUM_ARGS, chromium_path, unavailable
 
     try:
@@ -191,43 +193,67 @@ def chromium():
     executable = chromium_path()
     if executable is None:
         unavailable("Chromium not found: apt-get install -y chromium fonts-liberation")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+
+    def run(scenario) -> None:
+        failures: list[BaseException] = []
+
+        def body() -> None:
+            try:
+                with sync_playwright() as p:
+                    browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+                    try:
+                        scenario(browser)
+                    finally:
+                        browser.close()
+            except BaseException as exc:  # handed to the test's own thread, below
+                failures.append(exc)
+
+        thread = threading.Thread(target=body)
+        thread.start()
+        thread.join()
+        if failures:
+            raise failures[0]
+
+    return run
 
 
 @pytest.mark.browser
-def test_typing_a_query_finds_a_page_under_the_base_path(chromium, served):
+def test_typing_a_query_finds_a_page_under_the_base_path(in_chromium, served):
     from test_browser import Watch
 
-    context = chromium.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    watch = Watch(page, served)
-    try:
-        page.goto(f"{served}{BASE}search/", wait_until="load")
-        page.locator(".pagefind-ui__search-input").fill("basin")
-        first = page.locator(".pagefind-ui__result-link").first
-        first.wait_for(timeout=15000)
-        href = first.get_attribute("href")
-        assert href.startswith(f"{BASE}far-side/"), href
-        assert not page.locator("#search-fallback").is_visible()
-        page.locator(".pagefind-ui__result-link").first.click()
-        page.wait_for_url(f"{served}{BASE}far-side/**")
-        assert page.locator("h1").inner_text() == "The far side"
-        assert not watch.problems, watch.problems  # no CSP violation, no failed request
-    finally:
-        context.close()
+    def scenario(browser) -> None:
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        watch = Watch(page, served)
+        try:
+            page.goto(f"{served}{BASE}search/", wait_until="load")
+            page.locator(".pagefind-ui__search-input").fill("basin")
+            first = page.locator(".pagefind-ui__result-link").first
+            first.wait_for(timeout=15000)
+            href = first.get_attribute("href")
+            assert href.startswith(f"{BASE}far-side/"), href
+            assert not page.locator("#search-fallback").is_visible()
+            first.click()
+            page.wait_for_url(f"{served}{BASE}far-side/**")
+            assert page.locator("h1").inner_text() == "The far side"
+            assert not watch.problems, watch.problems  # no CSP violation, no failed request
+        finally:
+            context.close()
+
+    in_chromium(scenario)
 
 
 @pytest.mark.browser
-def test_without_javascript_the_search_page_shows_the_way_to_the_facts(chromium, served):
-    context = chromium.new_context(java_script_enabled=False)
-    page = context.new_page()
-    try:
-        page.goto(f"{served}{BASE}search/", wait_until="load")
-        fallback = page.locator("#search-fallback")
-        assert fallback.is_visible() and "needs JavaScript" in fallback.inner_text()
-        assert fallback.locator("a").first.get_attribute("href").startswith(BASE)
-    finally:
-        context.close()
+def test_without_javascript_the_search_page_shows_the_way_to_the_facts(in_chromium, served):
+    def scenario(browser) -> None:
+        context = browser.new_context(java_script_enabled=False)
+        page = context.new_page()
+        try:
+            page.goto(f"{served}{BASE}search/", wait_until="load")
+            fallback = page.locator("#search-fallback")
+            assert fallback.is_visible() and "needs JavaScript" in fallback.inner_text()
+            assert fallback.locator("a").first.get_attribute("href").startswith(BASE)
+        finally:
+            context.close()
+
+    in_chromium(scenario)
