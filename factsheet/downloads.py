@@ -7,6 +7,7 @@ import io
 import json
 import re
 
+from .citations import LICENSE_NAME, LICENSE_SPDX, LICENSE_URL
 from .facts import Fact, FactBook
 
 CSV_COLUMNS = ["id", "label", "type", "value", "unit", "qualifier", "display", "as_of",
@@ -33,6 +34,10 @@ def facts_json(book: FactBook) -> str:
     """Every fact with its value, unit, as-of date and sources; every source in full."""
     document = {
         "title": f"{book.site.title}: facts and sources",
+        # The data's licence, as an SPDX id and its canonical URL (schema.org's `license`).
+        "license": {"id": LICENSE_SPDX, "name": LICENSE_NAME, "url": LICENSE_URL},
+        "credit": f"{book.site.author or book.site.title}; each fact's values are credited to "
+                  "the sources it lists",
         "facts": [dict(_row(fact), sources=list(fact.sources),
                        attributes=dict(sorted(fact.attributes.items())),
                        verified=fact.verified.iso() if fact.verified else None)

@@ -12,6 +12,7 @@ import os
 import shutil
 import stat
 import sys
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -167,6 +168,12 @@ class OutputTree(OutputPaths):
             target.write_bytes(content)
         if self.mtime is not None:
             os.utime(target, (self.mtime, self.mtime))
+
+    def flush(self) -> None:
+        """Wait until every file is on disk, for a step that reads the staging folder before
+        the swap (the search index). Files can still be added afterwards."""
+        for future in self.pending:
+            future.result()
 
     def _finish_writes(self) -> None:
         """Wait for every write; the first failure (a full disk, say) is raised here."""
@@ -331,6 +338,10 @@ class LiveOutput:
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
         self.digests: dict[str, str] = {}  # every file served -> hash of its bytes
+        # The search index is made after each write, off the reload's path (search.py): what
+        # it was made from, and the indexing under way.
+        self.search_key: str | None = None
+        self.search_thread: threading.Thread | None = None
         out_dir.mkdir(parents=True, exist_ok=True)
 
     def begin(self, previous: dict[str, str]) -> LiveTree:

@@ -6,9 +6,11 @@ with all of them before anything is swapped into the output folder.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .charts import render_chart
@@ -18,7 +20,7 @@ from .dependencies import Digests
 from .errors import BuildError, SiteError, display_path
 from .fact_usage import unused_facts
 from .facts import FactBook, load_data
-from .incremental import DiskStore, Inputs, Store, digest, render_base
+from .incremental import DiskStore, Inputs, Store, digest, output_key, render_base
 from .markdown_ext import LinkResolver
 from .og_image import image_lookup, page_images
 from .output import LiveOutput, OutputPaths, StagedOutput, asset_names, static_files
@@ -27,6 +29,8 @@ from .picture_files import picture_files
 from .prose_numbers import is_prose_number, load_names
 from .render import PageSummary
 from .render_all import Renderings, render_pages
+from .search import index_after_write, index_before_swap
+from .stale import stale_facts
 from .templates import template_syntax_errors
 from .writer import write_site
 
@@ -57,7 +61,11 @@ def build(config: Config, store: Store | None = None,
     store = store if store is not None else DiskStore(config.cache_dir, config)
     output = output or StagedOutput(config.out_dir, source_date_epoch())
     try:
+        today = build_date()
+        # The build's date is an input: citations show it, and facts grow stale with it.
         inputs = store.scan(config)
+        inputs = dataclasses.replace(inputs, fingerprint=output_key(inputs.fingerprint,
+                                                                     today.isoformat()))
         warnings = store.unchanged(inputs, output.out_dir)
         if warnings is not None:
             return BuildResult(0, 0, 0, True, warnings, time.perf_counter() - started)
@@ -77,12 +85,12 @@ def build(config: Config, store: Store | None = None,
         base = digest(render_base(config), *names)  # a listed name changes every page's check
         rendered, converted = render_pages(pages, book, resolver, store, base, digests,
                                            render_chart, config.jobs, names)
-        warnings = validate_rendered(pages, rendered, book, config, load_errors)
+        warnings = validate_rendered(pages, rendered, book, config, load_errors, today)
 
         tree = output.begin(store.output_keys(output.out_dir))
         renderings = Renderings(store, book, resolver, base, digests, render_chart, names)
         files = write_output(tree, config, book, pages, rendered, assets, renderings, inputs,
-                             digests, pictures)
+                             digests, pictures, today)
         store.record_build(inputs, output.out_dir, files, warnings, tree.keys, tree.signatures)
     finally:
         store.save()
@@ -94,6 +102,14 @@ def source_date_epoch() -> int | None:
     """SOURCE_DATE_EPOCH, for reproducible file times in the Pages artifact."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     return int(epoch) if epoch.isdigit() else None
+
+
+def build_date() -> date:
+    """The day of the build: SOURCE_DATE_EPOCH's (UTC) if set, so that a build is reproducible,
+    else today's."""
+    epoch = source_date_epoch()
+    moment = datetime.fromtimestamp(epoch, UTC) if epoch is not None else datetime.now(UTC)
+    return moment.date()
 
 
 def load_inputs(config: Config, inputs: Inputs, store: Store,
@@ -125,9 +141,11 @@ def unreadable_pages(config: Config, read: dict[str, str]) -> dict[str, str]:
 
 
 def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book: FactBook,
-                      config: Config, load_errors: list[SiteError]) -> list[SiteError]:
-    """Problems found while rendering, broken anchors, and sources no page cites; with the
-    problems of loading, and of templates that do not compile, all in one report."""
+                      config: Config, load_errors: list[SiteError],
+                      today: date) -> list[SiteError]:
+    """Problems found while rendering, broken anchors, sources no page cites, facts no page
+    uses and stale facts (warnings, errors under --strict); with the problems of loading, and
+    of templates that do not compile, all in one report."""
     found = [error for page in pages for error in rendered[page.rel].errors]
     errors = [error for error in found if not error.warning]
     errors += check_anchors(pages, rendered)
@@ -147,6 +165,7 @@ def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book:
     ]
     warnings += strays
     warnings += unused_facts(book, [rendered[page.rel] for page in pages], config.strict)
+    warnings += stale_facts(book, today, config.strict)
     errors += [w for w in warnings if not w.warning]
     if errors:  # with the numbers typed into prose, which no other error can explain
         raise BuildError(errors + [w for w in warnings if w.warning and is_prose_number(w)])
@@ -172,17 +191,21 @@ def check_anchors(pages: list[Page], rendered: dict[str, PageSummary]) -> list[S
 def write_output(tree: OutputPaths, config: Config, book: FactBook, pages: list[Page],
                  rendered: dict[str, PageSummary], assets: dict[str, str],
                  renderings: Renderings, inputs: Inputs, digests: Digests,
-                 pictures: dict[str, Path]) -> list[str]:
+                 pictures: dict[str, Path], today: date) -> list[str]:
     """Render every file into the tree; commit it only if every file was made."""
     try:
         for rel, drawn in pictures.items():
             tree.copy(drawn, rel, "pictures")
         context = SiteContext.create(config, book, pages, rendered, assets)
         context.globals["social_image"] = image_lookup(pictures)
-        errors = write_site(tree, context, renderings, config, assets, inputs, digests)
+        errors = write_site(tree, context, renderings, config, assets, inputs, digests, today)
+        if errors or tree.errors:
+            raise BuildError(errors + tree.errors)
+        errors = index_before_swap(tree)
         if errors or tree.errors:
             raise BuildError(errors + tree.errors)
         tree.commit()
+        index_after_write(tree)
         return list(tree.claimed)
     except BaseException:
         tree.discard()

@@ -3,13 +3,24 @@ and downloads. Template errors are collected per file with their template line."
 
 from __future__ import annotations
 
+from datetime import date
+
 from jinja2 import Environment, TemplateError, TemplateNotFound
 
+from .citations import (
+    LICENSE_NAME,
+    LICENSE_URL,
+    Citation,
+    download_files,
+    fact_citation,
+    page_citation,
+)
 from .config import Config
 from .context import SiteContext
 from .dependencies import Digests
 from .downloads import facts_csv, facts_json
 from .errors import SiteError
+from .facts import Fact
 from .hosting import robots_txt, sitemap_xml
 from .incremental import Inputs, code_version, output_key
 from .output import OutputPaths, static_files
@@ -21,16 +32,23 @@ DEFAULT_TEMPLATE = "page.html"
 
 
 def write_site(tree: OutputPaths, context: SiteContext, renderings: Renderings, config: Config,
-               assets: dict[str, str], inputs: Inputs, digests: Digests) -> list[SiteError]:
+               assets: dict[str, str], inputs: Inputs, digests: Digests,
+               today: date) -> list[SiteError]:
+    """Write every file; `today` is the build's date, the "accessed" date of citations."""
     errors: list[SiteError] = []
     env = make_environment(config.templates_dir, context.globals)
     env.globals["citation"] = cached_partial(env, "partials/citation.html")
+    env.globals["license"] = {"name": LICENSE_NAME, "url": LICENSE_URL}
+    absolute_url = context.globals["absolute_url"]
     for rel, path in static_files(config.static_dir, config.root).items():
         tree.copy(path, assets[rel], f"static/{rel}")
-    shared = site_signature(context, config, assets, inputs)
+    # Every page shows its citation, dated with the build's date.
+    shared = output_key(site_signature(context, config, assets, inputs), today.isoformat())
     data_globals = DataGlobals(context, digests)
     for page in context.pages:
         summary = context.rendered[page.rel]
+        cite_this = page_citation(page, context.book.site, absolute_url, today)
+        write_citation(tree, cite_this, page.shown)
         # What this page's file is made of: its Markdown (whose key covers the facts and pages
         # it used), what every page shows, the sources in its reference list, and the data
         # its template can read.
@@ -39,6 +57,7 @@ def write_site(tree: OutputPaths, context: SiteContext, renderings: Renderings, 
         if tree.reuse(page.output, key, page.shown):
             continue
         variables = context.page_variables(page, renderings(page, summary))
+        variables["cite_this"] = cite_this
         output = _render(env, page.template, variables, config, errors, page.shown)
         if output is not None:
             tree.write(page.output, output, page.shown)
@@ -46,13 +65,35 @@ def write_site(tree: OutputPaths, context: SiteContext, renderings: Renderings, 
     not_found = _render(env, NOT_FOUND_TEMPLATE, {}, config, errors)
     if not_found is not None:
         tree.write("404.html", not_found, f"templates/{NOT_FOUND_TEMPLATE}")
-    absolute_url = context.globals["absolute_url"]
+    for fact in context.book.facts.values():
+        write_fact_citation(tree, fact, context, today)
     published = [page for page in context.pages if not page.draft]  # a draft is noindex
     tree.write("sitemap.xml", sitemap_xml(published, absolute_url), "sitemap")
     tree.write("robots.txt", robots_txt(absolute_url), "robots.txt")
     tree.write("facts.json", facts_json(context.book), "facts.json")
     tree.write("facts.csv", facts_csv(context.book), "facts.csv")
     return errors
+
+
+def write_citation(tree: OutputPaths, citation: Citation, origin: str) -> None:
+    """A citation's downloads: `<path>cite.bib`, `cite.ris` and `cite.json`; kept from the
+    last build when the citation is the same (a page and its facts make hundreds of them)."""
+    key = output_key(code_version(), repr(citation))
+    if all(tree.reuse(rel, key, origin) for rel in citation.downloads):
+        return
+    for rel, text in download_files(citation).items():
+        if rel not in tree.claimed:
+            tree.write(rel, text, origin)
+            tree.remember(rel, key)
+
+
+def write_fact_citation(tree: OutputPaths, fact: Fact, context: SiteContext,
+                        today: date) -> Citation:
+    """One fact's downloads at `facts/<id>/cite.*`; the citation is returned for its page's
+    `cite_this` variable."""
+    citation = fact_citation(fact, context.book.site, context.globals["absolute_url"], today)
+    write_citation(tree, citation, fact.path or "facts")
+    return citation
 
 
 def site_signature(context: SiteContext, config: Config, assets: dict[str, str],

@@ -1,0 +1,17 @@
+// The search page's only script (every other page has none): Pagefind's UI in #search.
+// Where the bundle lives comes from the page, so the same file works under any base path.
+window.addEventListener("DOMContentLoaded", function () {
+  var search = document.getElementById("search");
+  if (!search || typeof PagefindUI === "undefined") {
+    return; // no index here (the dev server before a build, say): the fallback text stays
+  }
+  new PagefindUI({
+    element: "#search",
+    bundlePath: search.dataset.bundle,
+    baseUrl: search.dataset.base,
+    showSubResults: true,
+    showImages: false,
+    autofocus: true,
+  });
+  document.getElementById("search-fallback").hidden = true;
+});
