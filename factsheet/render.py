@@ -17,6 +17,7 @@ from .markdown_ext import (
     Reference,
     cite_marker,
     fact_element,
+    fact_page_path,
     fill_marker,
 )
 from .pages import Page
@@ -52,6 +53,8 @@ class RenderedPage:
     infobox: tuple[InfoboxRow, ...]
     facts_used: tuple[str, ...]
     errors: tuple[SiteError, ...]
+    # (fact id, heading id, heading text) of each place a fact is shown ("" above any heading)
+    fact_places: tuple[tuple[str, str, str], ...] = ()
     uses: frozenset[str] = frozenset()  # the facts, sources, groups and pages it looked up
     render_key: str = ""  # see incremental.page_key
     uses_digest: str = ""  # the digest of everything in `uses` when it was rendered
@@ -68,6 +71,7 @@ class RenderedPage:
             ids="\n" + "\n".join(sorted(self.ids)) + "\n",
             errors=self.errors,
             page=self if keep else None,
+            fact_places=self.fact_places,
         )
 
 
@@ -85,6 +89,7 @@ class PageSummary:
     ids: str  # every id on the page, one per line: one string is far smaller than a set
     errors: tuple[SiteError, ...]
     page: RenderedPage | None = None  # kept only where the cache could not be written
+    fact_places: tuple[tuple[str, str, str], ...] = ()  # see RenderedPage: for fact pages
 
     def has_id(self, ident: str) -> bool:
         return f"\n{ident}\n" in self.ids
@@ -124,11 +129,14 @@ class MarkdownRenderer:
         state.ids.update(heading.id for heading in headings)
         errors = tuple(SiteError(page.shown, page.line_of(needle), message)
                        for message, needle in state.problems)
+        names = {heading.id: heading.name for heading in headings}
+        places = [(fact_id, "", "") for fact_id in page.infobox]  # the box above the text
+        places += [(fact_id, heading, names.get(heading, "")) for fact_id, heading in state.places]
         return RenderedPage(
             html=html, headings=headings, ids=frozenset(state.ids), links=tuple(state.links),
             references=state.references(), infobox=infobox,
             facts_used=tuple(dict.fromkeys(state.facts_used)), errors=errors,
-            uses=self.recorder.take(),
+            fact_places=tuple(dict.fromkeys(places)), uses=self.recorder.take(),
         )
 
     def _infobox(self, page: Page) -> tuple[InfoboxRow, ...]:
@@ -143,7 +151,8 @@ class MarkdownRenderer:
             marker = cite_marker(fact.sources)
             fill_marker(marker, list(fact.sources), state)
             del marker.attrib["data-cite"]
-            value = to_html_string(fact_element(fact)) + to_html_string(marker)
+            link = fact_element(fact, self.extension.resolve_link(fact_page_path(fact.id)))
+            value = to_html_string(link) + to_html_string(marker)
             rows.append(InfoboxRow(fact.id, fact.label, value, fact.as_of.text()))
         return tuple(rows)
 

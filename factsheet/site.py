@@ -15,7 +15,11 @@ from .config import Config
 from .context import SiteContext, citing_pages
 from .dependencies import Digests
 from .errors import BuildError, SiteError, display_path
+from .fact_pages import INDEX_PATH, fact_path
 from .facts import FactBook, load_factbook
+from .feeds import FEED_PATH
+from .feeds import PAGE_PATH as CHANGES_PATH
+from .history import FactHistory, read_history
 from .incremental import DiskStore, Inputs, Store, render_base
 from .markdown_ext import LinkResolver
 from .output import LiveOutput, OutputPaths, StagedOutput, asset_names, static_files
@@ -59,7 +63,7 @@ def build(config: Config, store: Store | None = None,
         book, pages = load_inputs(config, inputs, store)
         assets = asset_names(static_files(config.static_dir))
         pages_by_rel = {page.rel: page.url_path for page in pages}
-        site_paths = set(assets.values()) | set(DOWNLOADS) | set(HOSTING)
+        site_paths = set(assets.values()) | set(DOWNLOADS) | set(HOSTING) | generated_paths(book)
         resolver = LinkResolver(config.base_path, pages_by_rel, site_paths)
         digests = Digests(book, pages_by_rel, site_paths)
         base = render_base(config)
@@ -67,15 +71,22 @@ def build(config: Config, store: Store | None = None,
                                            render_chart, config.jobs)
         warnings = validate_rendered(pages, rendered, book, config)
 
+        history = store.history(config.data_dir, inputs.head, read_history)
+
         tree = output.begin(store.output_keys(output.out_dir))
         renderings = Renderings(store, book, resolver, base, digests, render_chart)
         files = write_output(tree, config, book, pages, rendered, assets, renderings, inputs,
-                             digests)
+                             digests, history)
         store.record_build(inputs, output.out_dir, files, warnings, tree.keys)
     finally:
         store.save()
     return BuildResult(len(pages), len(files), converted, False, tuple(warnings),
                        time.perf_counter() - started, tuple(tree.changed))
+
+
+def generated_paths(book: FactBook) -> set[str]:
+    """The site paths of the pages made from data: a page may link to any of them."""
+    return {INDEX_PATH, CHANGES_PATH, FEED_PATH} | {fact_path(fact_id) for fact_id in book.facts}
 
 
 def source_date_epoch() -> int | None:
@@ -105,6 +116,9 @@ def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book:
     errors = [error for page in pages for error in rendered[page.rel].errors]
     errors += check_anchors(pages, rendered)
     citing = citing_pages(pages, rendered)
+    # a source of another value only (an alternative) is cited on its fact's page
+    citing.update((source_id, []) for fact in book.facts.values()
+                  for alternative in fact.alternatives for source_id in alternative.sources)
     warnings = [
         SiteError(source.path, source.line, f"source {source.id!r} is not cited by any page",
                   warning=not config.strict)
@@ -133,11 +147,12 @@ def check_anchors(pages: list[Page], rendered: dict[str, PageSummary]) -> list[S
 
 def write_output(tree: OutputPaths, config: Config, book: FactBook, pages: list[Page],
                  rendered: dict[str, PageSummary], assets: dict[str, str],
-                 renderings: Renderings, inputs: Inputs, digests: Digests) -> list[str]:
+                 renderings: Renderings, inputs: Inputs, digests: Digests,
+                 history: FactHistory) -> list[str]:
     """Render every file into the tree; commit it only if every file was made."""
     try:
         context = SiteContext.create(config, book, pages, rendered, assets)
-        errors = write_site(tree, context, renderings, config, assets, inputs, digests)
+        errors = write_site(tree, context, renderings, config, assets, inputs, digests, history)
         if errors or tree.errors:
             raise BuildError(errors + tree.errors)
         tree.commit()

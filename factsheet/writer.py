@@ -10,6 +10,9 @@ from .context import SiteContext
 from .dependencies import Digests
 from .downloads import facts_csv, facts_json
 from .errors import SiteError
+from .fact_pages import write_fact_pages
+from .feeds import write_changes
+from .history import FactHistory
 from .hosting import robots_txt, sitemap_xml
 from .incremental import Inputs, code_version, output_key
 from .output import OutputPaths, static_files
@@ -21,7 +24,8 @@ DEFAULT_TEMPLATE = "page.html"
 
 
 def write_site(tree: OutputPaths, context: SiteContext, renderings: Renderings, config: Config,
-               assets: dict[str, str], inputs: Inputs, digests: Digests) -> list[SiteError]:
+               assets: dict[str, str], inputs: Inputs, digests: Digests,
+               history: FactHistory) -> list[SiteError]:
     errors: list[SiteError] = []
     env = make_environment(config.templates_dir, context.globals)
     env.globals["citation"] = cached_partial(env, "partials/citation.html")
@@ -43,10 +47,17 @@ def write_site(tree: OutputPaths, context: SiteContext, renderings: Renderings, 
         if output is not None:
             tree.write(page.output, output, page.shown)
             tree.remember(page.output, key)
+    # Pages made from the data, not from Markdown: a page per fact, the index, the change log.
+    def render(template: str, variables: dict, origin: str) -> str | None:
+        return _render(env, template, variables, config, errors, origin)
+
+    absolute_url = context.globals["absolute_url"]
+    write_fact_pages(tree, render, context.book, context.pages, context.rendered, digests,
+                     history, shared, absolute_url)
+    write_changes(tree, render, context.book, history, absolute_url)
     not_found = _render(env, NOT_FOUND_TEMPLATE, {}, config, errors)
     if not_found is not None:
         tree.write("404.html", not_found, f"templates/{NOT_FOUND_TEMPLATE}")
-    absolute_url = context.globals["absolute_url"]
     tree.write("sitemap.xml", sitemap_xml(context.pages, absolute_url), "sitemap")
     tree.write("robots.txt", robots_txt(absolute_url), "robots.txt")
     tree.write("facts.json", facts_json(context.book), "facts.json")

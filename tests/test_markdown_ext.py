@@ -41,8 +41,9 @@ def marker(number: int, use: int) -> str:
 def test_fact_renders_its_value_and_citation(scratch_site):
     html = prose(page(scratch_site, "Mass: {fact mass}.\n"))
     assert html == (
-        '<p>Mass: <span class="fact-ref"><span class="fact" data-fact="mass">'
-        f'1,935.3{NBSP}g</span><sup class="cite">{marker(1, 1)}</sup></span>.</p>'
+        '<p>Mass: <span class="fact-ref"><a class="fact-link" href="/moon/facts/mass/">'
+        f'<span class="fact" data-fact="mass">1,935.3{NBSP}g</span></a>'
+        f'<sup class="cite">{marker(1, 1)}</sup></span>.</p>'
     )
 
 
@@ -102,11 +103,11 @@ def test_infobox_comes_first_in_the_numbering(scratch_site):
     html = scratch_site.html("test/index.html")
     infobox = html[html.index('<aside class="infobox"'):html.index("</aside>")]
     assert "<dt>Basin depth</dt>" in infobox
-    assert f"6.2\u20138.2{NBSP}km</span><sup class=\"cite\">{marker(1, 1)}</sup>" in infobox
+    assert f"6.2\u20138.2{NBSP}km</span></a><sup class=\"cite\">{marker(1, 1)}</sup>" in infobox
     text = prose(html)
-    assert f'data-fact="mass">1,935.3{NBSP}g</span><sup class="cite">{marker(2, 1)}' in text
-    assert f'data-fact="depth">6.2\u20138.2{NBSP}km</span><sup class="cite">{marker(1, 2)}' \
-        in text
+    assert f'data-fact="mass">1,935.3{NBSP}g</span></a><sup class="cite">{marker(2, 1)}' in text
+    assert f'data-fact="depth">6.2\u20138.2{NBSP}km</span></a><sup class="cite">' \
+        f'{marker(1, 2)}' in text
 
 
 def test_cite_places_a_marker_for_a_source(scratch_site):
@@ -159,14 +160,16 @@ def test_facts_table_renders_every_fact_of_the_group(scratch_site):
     assert len(rows) == 2
     assert rows[0] == (
         '<th scope="row">Chang\u2019e-6</th>\n'
-        '<td><span class="fact" data-fact="ce6-row"><time datetime="2024-06-01">1 June 2024'
-        f'</time></span><sup class="cite">{marker(1, 1)}</sup></td>\n'
+        '<td><a class="fact-link" href="/moon/facts/ce6-row/"><span class="fact" '
+        'data-fact="ce6-row"><time datetime="2024-06-01">1 June 2024'
+        f'</time></span></a><sup class="cite">{marker(1, 1)}</sup></td>\n'
         "<td>CNSA</td>\n<td>Success</td>\n"
     )
     assert rows[1] == (
         '<th scope="row">SLIM</th>\n'
-        '<td><span class="fact" data-fact="slim-row"><time datetime="2024-01-19">19 January 2024'
-        f'</time></span><sup class="cite">{marker(1, 2)}</sup></td>\n'
+        '<td><a class="fact-link" href="/moon/facts/slim-row/"><span class="fact" '
+        'data-fact="slim-row"><time datetime="2024-01-19">19 January 2024'
+        f'</time></span></a><sup class="cite">{marker(1, 2)}</sup></td>\n'
         "<td>JAXA</td>\n<td>Landed upside down</td>\n"
     )
     assert html.startswith("<p>Before.</p>") and html.endswith("<p>After.</p>")
