@@ -127,6 +127,7 @@ class Alternative:
     sources: tuple[str, ...]
     uncertainty: Decimal | None = None
     note: str | None = None
+    qualifier: str | None = None  # its own: "about 2,240 km" may stand beside "2,500 km"
     line: int = 0
 
 
@@ -163,7 +164,8 @@ class Fact:
     def as_alternative(self, alternative: Alternative) -> Fact:
         """This fact with another source's value, to write it the same way as the site's."""
         return replace(self, value=alternative.value, uncertainty=alternative.uncertainty,
-                       sources=alternative.sources, alternatives=())
+                       qualifier=alternative.qualifier, sources=alternative.sources,
+                       alternatives=())
 
     @property
     def all_sources(self) -> tuple[str, ...]:
@@ -290,7 +292,7 @@ FACT_KEYS = (
     {"unit", "qualifier", "local", "note", "group", "attributes", "verified", "uncertainty",
      "alternatives", "choice"},
 )
-ALTERNATIVE_KEYS = ({"value", "sources"}, {"uncertainty", "note"})
+ALTERNATIVE_KEYS = ({"value", "sources"}, {"uncertainty", "note", "qualifier"})
 # A fact that restates another (the same landing as a timeline row and as a race-table row)
 # names it with `value_from` and gives none of the keys it takes from it: stated once. It may
 # add sources for what it adds itself (a row's attributes).
@@ -554,10 +556,7 @@ def _read_fact(record: _Record) -> Fact | None:
     as_of = record.date("as_of")
     sources = _read_source_ids(record)
     unit = record.text("unit", required=False)
-    qualifier = record.text("qualifier", required=False)
-    if qualifier is not None and qualifier not in QUALIFIERS:
-        record.error("qualifier", f"unknown qualifier {qualifier!r} of {record.name} "
-                                  f"(one of: {', '.join(QUALIFIERS)})")
+    qualifier = _read_qualifier(record, None)
     if kind and kind not in ("quantity", "range"):
         for key in ("unit", "qualifier"):
             if key in record.data:
@@ -578,6 +577,20 @@ def _read_fact(record: _Record) -> Fact | None:
         verified=record.date("verified", required=False), uncertainty=uncertainty,
         alternatives=alternatives, choice=choice, path=record.path, line=record.data.line,
     )
+
+
+def _read_qualifier(record: _Record, kind: str | None) -> str | None:
+    """`about`, `more than`...; with `kind` given, only where it applies (a number)."""
+    qualifier = record.text("qualifier", required=False)
+    if qualifier is not None and qualifier not in QUALIFIERS:
+        record.error("qualifier", f"unknown qualifier {qualifier!r} of {record.name} "
+                                  f"(one of: {', '.join(QUALIFIERS)})")
+        return None
+    if qualifier is not None and kind is not None and kind not in ("quantity", "range"):
+        record.error("qualifier", f"'qualifier' does not apply to a {kind} value "
+                                  f"({record.name})")
+        return None
+    return qualifier
 
 
 def _read_uncertainty(record: _Record, kind: str | None) -> Decimal | None:
@@ -622,12 +635,14 @@ def _read_alternatives(record: _Record, kind: str | None,
         alt_value = _read_value(entry, kind) if kind else None
         sources = _read_source_ids(entry)
         uncertainty = _read_uncertainty(entry, kind)
+        qualifier = _read_qualifier(entry, kind)
         if alt_value is not None and alt_value == value and "uncertainty" not in item:
             entry.error("value", f"{entry.name} repeats the site's own value")
             continue
         if alt_value is not None and sources is not None:
             alternatives.append(Alternative(alt_value, sources, uncertainty,
-                                            entry.text("note", required=False), item.line))
+                                            entry.text("note", required=False), qualifier,
+                                            item.line))
     return tuple(alternatives), choice
 
 
