@@ -90,7 +90,8 @@ class TrackedBook(FactBook):
 def tracked_book(book: FactBook, recorder: Recorder) -> TrackedBook:
     return TrackedBook(book.site, Recorded(book.sources, "source", recorder),
                        Recorded(book.facts, "fact", recorder),
-                       Recorded(book.groups, "group", recorder))
+                       Recorded(book.groups, "group", recorder),
+                       refused_ids=book.refused_ids, unread_files=book.unread_files)
 
 
 def record_digest(record: object) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from .facts import Alternative, Fact, FactBook
 
@@ -73,10 +74,25 @@ def facts_json(book: FactBook) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Numbers the generator itself wrote (a quantity, a range "min/max", coordinates "lat,lon"):
+# a spreadsheet reads them as numbers, never as a formula, so a negative one stays as it is.
+PLAIN_NUMBERS = re.compile(r"-?\d+(?:\.\d+)?(?:[/,]-?\d+(?:\.\d+)?)?")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """The cell as a spreadsheet should show it: text that would start a formula gets a single
+    quote in front (which spreadsheets hide), as OWASP advises; plain numbers stay numbers."""
+    if cell.startswith(FORMULA_START) and not PLAIN_NUMBERS.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
 def facts_csv(book: FactBook) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for fact in book.facts.values():
-        writer.writerow(_row(fact))
+        writer.writerow({key: spreadsheet_safe(cell) for key, cell in _row(fact).items()})
     return buffer.getvalue()

@@ -6,6 +6,24 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+# No message repeats megabytes of input: a value quoted in one is cut to a short excerpt, and a
+# message as a whole to a few lines (the dev server's overlay shows it on every page).
+EXCERPT_LENGTH = 60
+MESSAGE_LENGTH = 300
+
+
+def excerpt(value: object, limit: int = EXCERPT_LENGTH) -> str:
+    """`repr(value)`, cut in the middle when longer than `limit`: '9999…9999'."""
+    text = str(value)
+    if len(text) > limit:
+        half = limit // 2
+        text = f"{text[:half]}\u2026{text[-half:]}"
+    return repr(text)
+
+
+def shorten(message: str, limit: int = MESSAGE_LENGTH) -> str:
+    return message if len(message) <= limit else message[: limit - 1] + "\u2026"
+
 
 @dataclass(frozen=True, order=True)
 class SiteError:
@@ -15,6 +33,10 @@ class SiteError:
     line: int | None
     message: str
     warning: bool = False
+
+    def __post_init__(self) -> None:
+        if len(self.message) > MESSAGE_LENGTH:  # however the message was made
+            object.__setattr__(self, "message", shorten(self.message))
 
     def __str__(self) -> str:
         place = f"{self.path}:{self.line}" if self.line else self.path

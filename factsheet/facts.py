@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import SiteError, display_path
-from .yamlfile import YamlList, YamlMap, read_yaml
+from .yamlfile import RefusedValue, YamlList, YamlMap, read_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 VALUE_TYPES = ("quantity", "date", "datetime", "coordinates", "range", "text")
@@ -192,6 +192,14 @@ class FactBook:
     sources: Mapping[str, Source]
     facts: Mapping[str, Fact]
     groups: Mapping[str, Group]
+    # Only in a book made from data with errors, so that pages are checked in the same run: ids
+    # of records the data defines but that were refused, and whether a file could not be read
+    # at all (then any id may be one of its). A page naming one is not told it is unknown.
+    refused_ids: frozenset[str] = frozenset()
+    unread_files: bool = False
+
+    def is_refused(self, ident: str) -> bool:
+        return self.unread_files or ident in self.refused_ids
 
     def group_facts(self, group_id: str) -> list[Fact]:
         """The facts of a group, in the order they appear in the data files."""
@@ -309,6 +317,8 @@ class _Record:
         self.name = f"{kind} {data.get('id')!r}" if isinstance(data.get("id"), str) else kind
 
     def error(self, key: str | None, message: str) -> None:
+        if key is not None and isinstance(self.data.get(key), RefusedValue):
+            return  # the loader has reported it, with its line
         line = self.data.line_of(key) if key else self.data.line
         self.errors.append(SiteError(self.path, line, message))
 
@@ -404,6 +414,8 @@ def parse_datetime(text: str) -> DateTime | str:
 
 
 def _number(record: _Record, key: str, value: Any) -> Decimal | None:
+    if isinstance(value, RefusedValue):  # not finite or not sane: reported by the loader
+        return None
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         record.error(key, f"{key!r} of {record.name} must be a number, not {_describe(value)}")
         return None
@@ -700,15 +712,27 @@ def load_factbook(
     data_dir: Path, root: Path | None = None
 ) -> tuple[FactBook | None, list[SiteError]]:
     """Read and validate every data file; all problems are returned, not just the first."""
+    book, errors = load_data(data_dir, root)
+    return (None if errors else book), errors
+
+
+def load_data(
+    data_dir: Path, root: Path | None = None
+) -> tuple[FactBook | None, list[SiteError]]:
+    """Like load_factbook, but with errors the book holds what is usable (None without 'site'),
+    so that the pages can be checked in the same run."""
     errors: list[SiteError] = []
+    defined: set[str] = set()  # every id a record names, valid or not
     site: list[tuple[SiteMeta, str, int]] = []
     collected: dict[str, dict[str, Any]] = {"sources": {}, "facts": {}, "groups": {}}
     readers = {"sources": _read_source, "facts": _read_fact, "groups": _read_group}
+    unreadable = False  # a file that did not parse may well be the one with 'site'
     for path in data_files(data_dir):
         shown = display_path(path, root)
         document, problems = read_yaml(path, shown)
         errors += problems
         if document is None:
+            unreadable = unreadable or bool(problems)
             continue
         if not isinstance(document, YamlMap):
             errors.append(SiteError(shown, 1, "a data file must be a mapping with keys "
@@ -725,6 +749,8 @@ def load_factbook(
         for kind, reader in readers.items():
             singular = kind.rstrip("s")
             for raw in _records(document, kind, shown, errors):
+                if isinstance(raw.get("id"), str):
+                    defined.add(raw["id"])
                 item = reader(_Record(raw, singular, shown, errors))
                 if item is None:
                     continue
@@ -734,18 +760,21 @@ def load_factbook(
                                             f"(first defined at {first.path}:{first.line})"))
                     continue
                 collected[kind][item.id] = item
-    errors += _resolve_borrowed_values(collected["facts"])
-    errors += _cross_check(collected)
-    unreadable = any(error.message.startswith("invalid YAML") for error in errors)
-    if not site and not unreadable:  # a file that did not parse may well be the one with it
+    # A record refused above is reported once: the facts that name it are not told again.
+    refused = defined - {item_id for items in collected.values() for item_id in items}
+    errors += _resolve_borrowed_values(collected["facts"], refused)
+    refused = defined - {item_id for items in collected.values() for item_id in items}
+    errors += _cross_check(collected, refused)
+    if not site and not unreadable:
         errors.append(SiteError(display_path(data_dir, root), None,
                                 "no data file defines 'site' (title, url, language)"))
     for _meta, shown, line in site[1:]:
         errors.append(SiteError(shown, line, f"'site' is defined again (first in {site[0][1]})"))
-    if errors:
+    if not site:
         return None, errors
-    book = FactBook(site[0][0], collected["sources"], collected["facts"], collected["groups"])
-    return book, []
+    book = FactBook(site[0][0], collected["sources"], collected["facts"], collected["groups"],
+                    refused_ids=frozenset(refused), unread_files=unreadable)
+    return book, errors
 
 
 def _read_site(document: YamlMap, path: str, errors: list[SiteError]) -> SiteMeta | None:
@@ -763,12 +792,15 @@ def _read_site(document: YamlMap, path: str, errors: list[SiteError]) -> SiteMet
     return SiteMeta(title=title, url=url, language=language, **fields)  # type: ignore[arg-type]
 
 
-def _resolve_borrowed_values(facts: dict[str, Fact]) -> list[SiteError]:
+def _resolve_borrowed_values(facts: dict[str, Fact], refused: set[str]) -> list[SiteError]:
     errors = []
     for fact in list(facts.values()):
         if fact.value_from is None:
             continue
         origin = facts.get(fact.value_from)
+        if origin is None and fact.value_from in refused:
+            del facts[fact.id]
+            continue
         if origin is None or origin.value_from is not None:
             problem = "unknown fact" if origin is None else "a fact that itself borrows"
             errors.append(SiteError(fact.path, fact.line, f"fact {fact.id!r} takes its value "
@@ -781,12 +813,15 @@ def _resolve_borrowed_values(facts: dict[str, Fact]) -> list[SiteError]:
     return errors
 
 
-def _cross_check(collected: dict[str, dict[str, Any]]) -> Iterable[SiteError]:
+def _cross_check(collected: dict[str, dict[str, Any]], refused: set[str]
+                 ) -> Iterable[SiteError]:
     sources, groups, facts = collected["sources"], collected["groups"], collected["facts"]
     for source in sources.values():
         for fact_id in source.passages:
             fact = facts.get(fact_id)
             if fact is None:
+                if fact_id in refused:
+                    continue
                 yield SiteError(source.path, source.line, f"source {source.id!r} has a passage "
                                                           f"for unknown fact {fact_id!r}")
             elif source.id not in fact.all_sources:
@@ -794,7 +829,7 @@ def _cross_check(collected: dict[str, dict[str, Any]]) -> Iterable[SiteError]:
                                 f"for fact {fact_id!r}, which does not cite it")
     for fact in collected["facts"].values():
         for source_id in fact.sources:
-            if source_id not in sources:
+            if source_id not in sources and source_id not in refused:
                 yield SiteError(fact.path, fact.line,
                                 f"fact {fact.id!r} cites unknown source {source_id!r}")
         for alternative in fact.alternatives:
@@ -808,6 +843,8 @@ def _cross_check(collected: dict[str, dict[str, Any]]) -> Iterable[SiteError]:
                                 f"fact {fact.id!r} has attributes but no group to show them")
             continue
         group = groups.get(fact.group)
+        if group is None and fact.group in refused:
+            continue
         if group is None:
             yield SiteError(fact.path, fact.line, f"fact {fact.id!r} names unknown group "
                                                   f"{fact.group!r}")

@@ -14,11 +14,12 @@
 from __future__ import annotations
 
 import copy
+import html
 import re
 import xml.etree.ElementTree as etree  # noqa: N813 - Python-Markdown's own name
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from markdown import Markdown
 from markdown.blockprocessors import BlockProcessor
@@ -94,6 +95,18 @@ def cite_marker(source_ids: tuple[str, ...] | list[str]) -> etree.Element:
     return marker
 
 
+def data_text(text: object, typography: bool = True) -> AtomicString:
+    """Text from YAML data, ready for the tree: typography applied, and atomic, so no inline
+    pattern reads it as Markdown or raw HTML; data is text in values, tables and captions
+    exactly as it is in titles, SVG and JSON-LD.
+
+    The serializer escapes `<` and `>` but leaves an `&` that starts an entity alone (so authors
+    can write `&mdash;` in prose); escaping `&` here makes `&amp;` in data read as typed.
+    """
+    text = typographic(str(text)) if typography else str(text)
+    return AtomicString(text.replace("&", "&amp;"))
+
+
 def fact_page_path(fact_id: str) -> str:
     """The site path of a fact's own page (its value, sources, disagreements and history)."""
     return f"/facts/{fact_id}/"
@@ -105,10 +118,9 @@ def fact_element(fact: Fact, href: str | None = None) -> etree.Element:
     span = etree.Element("span", {"class": "fact", "data-fact": fact.id})
     if fact.type in ("date", "datetime"):
         time = etree.SubElement(span, "time", {"datetime": fact.machine_value()})
-        time.text = AtomicString(fact.text())
+        time.text = data_text(fact.text(), typography=False)
     else:  # a text fact gets the typography of the prose around it
-        text = fact.text()
-        span.text = AtomicString(typographic(text) if fact.type == "text" else text)
+        span.text = data_text(fact.text(), typography=fact.type == "text")
     if href is None:
         return span
     link = etree.Element("a", {"class": "fact-link", "href": href})
@@ -144,13 +156,15 @@ class FactInlineProcessor(InlineProcessor):
         if kind == "fact":
             fact = book.facts.get(ident)
             if fact is None:
-                state.problems.append((f"unknown fact {ident!r}", m.group(0)))
+                if not book.is_refused(ident):  # else its data error says what to fix
+                    state.problems.append((f"unknown fact {ident!r}", m.group(0)))
                 return problem_element(m.group(0)), m.start(0), m.end(0)
             state.facts_used.append(ident)
             wrapper.extend(fact_with_citation(fact))
             return wrapper, m.start(0), m.end(0)
         if ident not in book.sources:
-            state.problems.append((f"unknown source {ident!r}", m.group(0)))
+            if not book.is_refused(ident):
+                state.problems.append((f"unknown source {ident!r}", m.group(0)))
             return problem_element(m.group(0)), m.start(0), m.end(0)
         return cite_marker([ident]), m.start(0), m.end(0)
 
@@ -241,6 +255,16 @@ class FinishTreeprocessor(Treeprocessor):
             if sources is not None:
                 fill_marker(element, sources.split(), state)
         wrap_tables(root)
+        plain_toc_names(getattr(self.md, "toc_tokens", []))
+
+
+def plain_toc_names(tokens: list[dict]) -> None:
+    """The toc extension (run just before) gives each heading's name as HTML, entities and all;
+    templates escape what they print, so names become plain text and are escaped exactly once
+    (`Fish & chips`, not `Fish &amp;amp; chips`, in the list of contents)."""
+    for token in tokens:
+        token["name"] = html.unescape(token["name"])
+        plain_toc_names(token["children"])
 
 
 def wrap_tables(root: etree.Element) -> None:
@@ -329,7 +353,8 @@ class FactSheetExtension(Extension):
     def facts_table(self, group_id: str, block: str) -> etree.Element:
         group = self.book.groups.get(group_id)
         if group is None:
-            self.state.problems.append((f"unknown group {group_id!r}", block))
+            if not self.book.is_refused(group_id):
+                self.state.problems.append((f"unknown group {group_id!r}", block))
             return problem_element(block)
         facts = self.book.group_facts(group_id)
         head = [group.label_header, group.value_header] + [c.label for c in group.columns]
@@ -349,7 +374,8 @@ class FactSheetExtension(Extension):
             chart = self.chart_renderer(name, self.book)
         except ContentError as exc:  # a message for the author, with the page's line; any
             # other exception is a bug in the chart's code and is reported as one (exit 2)
-            self.state.problems.append((str(exc), block))
+            if not (self.book.refused_ids or self.book.unread_files):  # else: data errors first
+                self.state.problems.append((str(exc), block))
             return problem_element(block)
         # The figure holds the picture and its caption; the data table follows it, since a
         # figcaption must be the figure's first or last child.
@@ -363,7 +389,7 @@ class FactSheetExtension(Extension):
                                                    "aria-labelledby": f"chart-{name}-caption"})
         picture.text = self.md.htmlStash.store(chart.svg)  # type: ignore[union-attr]
         caption = etree.SubElement(figure, "figcaption", {"id": f"chart-{name}-caption"})
-        caption.text = chart.caption
+        caption.text = data_text(chart.caption)
         facts = self.book.facts
         sources = dict.fromkeys(s for fid in chart.fact_ids for s in facts[fid].sources)
         caption.append(cite_marker(list(sources)))
@@ -385,7 +411,7 @@ class FactSheetExtension(Extension):
 
 def text_span(text: str) -> etree.Element:
     span = etree.Element("span")
-    span.text = text
+    span.text = data_text(text)
     return span
 
 
@@ -398,10 +424,10 @@ def data_table(caption: str, head: list[str], rows: list[list[object]], ident: s
     caption_element = etree.SubElement(table, "caption", {"id": f"{ident}-caption"})
     if caption_hidden:
         caption_element.set("class", "visually-hidden")
-    caption_element.text = caption
+    caption_element.text = data_text(caption)
     header = etree.SubElement(etree.SubElement(table, "thead"), "tr")
     for label in head:
-        etree.SubElement(header, "th", {"scope": "col"}).text = label
+        etree.SubElement(header, "th", {"scope": "col"}).text = data_text(label)
     body = etree.SubElement(table, "tbody")
     for cells in rows:
         row = etree.SubElement(body, "tr")
@@ -412,7 +438,7 @@ def data_table(caption: str, head: list[str], rows: list[list[object]], ident: s
             if isinstance(cell, list):
                 element.extend(cell)  # type: ignore[arg-type]
             else:
-                element.text = str(cell)
+                element.text = data_text(cell)
     return region
 
 
@@ -461,15 +487,16 @@ class LinkResolver:
                                           "source file (page.md) or use a site path (/page/)")
 
     def _source_path(self, href: str, page_rel: str, path: str, fragment: str) -> ResolvedLink:
-        rel = _join(page_rel, path)
+        rel = _join(page_rel, unquote(path))  # `Über Uns.md` or `%C3%9Cber%20Uns.md`
         target = self.pages_by_rel.get(rel) if rel is not None else None
         if target is None:
             return ResolvedLink(href, problem=f"link to a page that does not exist: {path!r}")
-        url = self.base_path + target + (f"#{fragment}" if fragment else "")
+        url = self.base_path + quote(target) + (f"#{fragment}" if fragment else "")
         return ResolvedLink(url, LinkRef(href, target, fragment))
 
     def _site_path(self, href: str, path: str, fragment: str) -> ResolvedLink:
-        url = self.base_path + path + (f"#{fragment}" if fragment else "")
+        path = unquote(path)
+        url = self.base_path + quote(path) + (f"#{fragment}" if fragment else "")
         if path in self.page_urls or path in self.site_paths:
             return ResolvedLink(url, LinkRef(href, path, fragment) if path in self.page_urls
                                 else None)

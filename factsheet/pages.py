@@ -11,10 +11,11 @@ from pathlib import Path, PurePosixPath
 
 from .errors import SiteError, display_path
 from .facts import ID_PATTERN, PartialDate, parse_partial_date
-from .yamlfile import YamlMap, parse_yaml
+from .yamlfile import YamlMap, decode_utf8, parse_yaml
 
 REQUIRED_KEYS = {"title", "description"}
 OPTIONAL_KEYS = {"template", "order", "updated", "slug", "nav_title", "infobox"}
+CODE_SPAN = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*(?:/[a-z0-9]+(?:[-_][a-z0-9]+)*)*$")
 
 
@@ -42,16 +43,35 @@ class Page:
         return f"{self.url_path}index.html"
 
     def text(self) -> str:
-        return self.path.read_text(encoding="utf-8").replace("\r\n", "\n")
+        return self.path.read_text(encoding="utf-8-sig").replace("\r\n", "\n")
 
     @property
     def body(self) -> str:
         """The Markdown after the front matter (read from disk: 10,000 pages stay small)."""
         return "\n".join(self.text().split("\n")[self.body_line - 1:])
 
-    def line_of(self, needle: str) -> int:
-        """The first line of the file that contains `needle` (the body's start if none does)."""
-        for number, line in enumerate(self.text().splitlines(), 1):
+    def line_of(self, needle: str, occurrence: int = 1) -> int:
+        """The line of the body holding the `occurrence`-th mention of `needle` outside code
+        spans, where Markdown never looks (the body's start if there is no such mention).
+
+        The Markdown converter keeps no line numbers, so a problem found while converting is
+        placed by the text that caused it; counting mentions gives the same mistake on two
+        lines two different lines.
+        """
+        lines = self.text().split("\n")
+        body = "\n".join(lines[self.body_line - 1:])
+        # Blank out code spans, keeping every other character in place.
+        body = CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body)
+        found = -1
+        start = -1
+        for _ in range(max(occurrence, 1)):
+            start = body.find(needle, start + 1)
+            if start < 0:
+                break
+            found = start
+        if found >= 0:  # past the last mention: the last one
+            return self.body_line + body.count("\n", 0, found)
+        for number, line in enumerate(lines[: self.body_line - 1], 1):  # e.g. an infobox id
             if needle in line:
                 return number
         return self.body_line
@@ -73,10 +93,9 @@ def read_page(path: Path, content_dir: Path, root: Path) -> tuple[Page | None, l
     """Read one page; every problem with its front matter is returned with its line."""
     shown = display_path(path, root)
     data = path.read_bytes()
-    try:
-        raw = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [SiteError(shown, None, f"not UTF-8 text ({exc.reason})")]
+    raw, errors = decode_utf8(data, shown)  # a byte-order mark before front matter is fine
+    if raw is None:
+        return None, errors
     raw = raw.replace("\r\n", "\n")
     front, _body, body_line, errors = split_front_matter(raw, shown)
     if front is None:

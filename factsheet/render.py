@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from markdown import Markdown
@@ -127,8 +128,12 @@ class MarkdownRenderer:
         html = self.md.convert(page.body)
         headings = tuple(_flatten(self.md.toc_tokens))  # type: ignore[attr-defined]
         state.ids.update(heading.id for heading in headings)
-        errors = tuple(SiteError(page.shown, page.line_of(needle), message)
-                       for message, needle in state.problems)
+        mentions: Counter[str] = Counter()
+        problems = []
+        for message, needle in state.problems:
+            mentions[needle] += 1  # the second problem with one text is at its second mention
+            problems.append(SiteError(page.shown, page.line_of(needle, mentions[needle]), message))
+        errors = tuple(problems)
         names = {heading.id: heading.name for heading in headings}
         places = [(fact_id, "", "") for fact_id in page.infobox]  # the box above the text
         places += [(fact_id, heading, names.get(heading, "")) for fact_id, heading in state.places]
@@ -145,7 +150,8 @@ class MarkdownRenderer:
         for fact_id in page.infobox:
             fact = self.book.facts.get(fact_id)
             if fact is None:
-                state.problems.append((f"infobox names unknown fact {fact_id!r}", fact_id))
+                if not self.book.is_refused(fact_id):  # else its data error says what to fix
+                    state.problems.append((f"infobox names unknown fact {fact_id!r}", fact_id))
                 continue
             state.facts_used.append(fact_id)
             marker = cite_marker(fact.sources)

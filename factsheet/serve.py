@@ -269,8 +269,14 @@ HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
 BODY_END = re.compile(rb"</body\s*>", re.IGNORECASE)
 
 
+# The built pages forbid every script and inline style element; the dev server's own reload
+# script and overlay need both, so the policy is left out of what it serves (never of _site/).
+CSP_META = re.compile(rb'<meta http-equiv="Content-Security-Policy"[^>]*>\n?', re.IGNORECASE)
+
+
 def inject(page: bytes, script: str, overlay: str = "") -> bytes:
     """The page as served: the live-reload script before </head>, the overlay before </body>."""
+    page = CSP_META.sub(b"", page, count=1)
     match = HEAD_END.search(page)
     at = match.start() if match else 0
     page = page[:at] + script.encode() + page[at:]

@@ -16,16 +16,17 @@ from .context import SiteContext, citing_pages
 from .dependencies import Digests
 from .errors import BuildError, SiteError, display_path
 from .fact_pages import INDEX_PATH, fact_path
-from .facts import FactBook, load_factbook
+from .facts import FactBook, load_data
 from .feeds import FEED_PATH
 from .feeds import PAGE_PATH as CHANGES_PATH
 from .history import FactHistory, read_history
 from .incremental import DiskStore, Inputs, Store, render_base
 from .markdown_ext import LinkResolver
 from .output import LiveOutput, OutputPaths, StagedOutput, asset_names, static_files
-from .pages import Page, load_pages
+from .pages import Page, default_url_path, find_sources, load_pages
 from .render import PageSummary
 from .render_all import Renderings, render_pages
+from .templates import template_syntax_errors
 from .writer import write_site
 
 DOWNLOADS = ("facts.json", "facts.csv")
@@ -60,16 +61,18 @@ def build(config: Config, store: Store | None = None,
         if warnings is not None:
             return BuildResult(0, 0, 0, True, warnings, time.perf_counter() - started)
 
-        book, pages = load_inputs(config, inputs, store)
+        book, pages, load_errors = load_inputs(config, inputs, store)
         assets = asset_names(static_files(config.static_dir))
         pages_by_rel = {page.rel: page.url_path for page in pages}
+        if load_errors:  # a page refused for its front matter still exists for links to it
+            pages_by_rel = unreadable_pages(config, pages_by_rel) | pages_by_rel
         site_paths = set(assets.values()) | set(DOWNLOADS) | set(HOSTING) | generated_paths(book)
         resolver = LinkResolver(config.base_path, pages_by_rel, site_paths)
         digests = Digests(book, pages_by_rel, site_paths)
         base = render_base(config)
         rendered, converted = render_pages(pages, book, resolver, store, base, digests,
                                            render_chart, config.jobs)
-        warnings = validate_rendered(pages, rendered, book, config)
+        warnings = validate_rendered(pages, rendered, book, config, load_errors)
 
         history = store.history(config.data_dir, inputs.head, read_history)
 
@@ -95,9 +98,12 @@ def source_date_epoch() -> int | None:
     return int(epoch) if epoch.isdigit() else None
 
 
-def load_inputs(config: Config, inputs: Inputs, store: Store) -> tuple[FactBook, list[Page]]:
-    """Read and validate the data and every page; raise with every problem found."""
-    book, errors = load_factbook(config.data_dir, config.root)
+def load_inputs(config: Config, inputs: Inputs, store: Store,
+                ) -> tuple[FactBook, list[Page], list[SiteError]]:
+    """Read and validate the data and every page. With errors, the usable part of the data and
+    the pages that were read come back too, so that rendering finds its problems in the same
+    run; only when there is nothing to render against does this raise."""
+    book, errors = load_data(config.data_dir, config.root)
     pages, page_errors = load_pages(config.content_dir, config.data_dir, config.root,
                                     lambda path: store.page(path, inputs.digest_of(path)))
     store.keep_pages(pages)
@@ -105,16 +111,27 @@ def load_inputs(config: Config, inputs: Inputs, store: Store) -> tuple[FactBook,
     if not pages and not page_errors:
         errors.append(SiteError(display_path(config.content_dir, config.root), None,
                                 "no pages: add Markdown files (*.md) to the content folder"))
-    if errors or book is None:
-        raise BuildError(errors)
-    return book, pages
+    if book is None or not pages:
+        raise BuildError(errors + template_syntax_errors(config.templates_dir, config.root))
+    return book, pages, errors
+
+
+def unreadable_pages(config: Config, read: dict[str, str]) -> dict[str, str]:
+    """The default URL of every page that could not be read (a link to it is not broken)."""
+    rels = (p.relative_to(config.content_dir).as_posix()
+            for p in find_sources(config.content_dir, config.data_dir))
+    return {rel: default_url_path(rel) for rel in rels if rel not in read}
 
 
 def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book: FactBook,
-                      config: Config) -> list[SiteError]:
-    """Problems found while rendering, broken anchors, and sources no page cites."""
+                      config: Config, load_errors: list[SiteError]) -> list[SiteError]:
+    """Problems found while rendering, broken anchors, and sources no page cites; with the
+    problems of loading, and of templates that do not compile, all in one report."""
     errors = [error for page in pages for error in rendered[page.rel].errors]
     errors += check_anchors(pages, rendered)
+    if load_errors:  # a page left out cites sources too: no warnings from a partial site
+        raise BuildError(load_errors + errors
+                         + template_syntax_errors(config.templates_dir, config.root))
     citing = citing_pages(pages, rendered)
     # a source of another value only (an alternative) is cited on its fact's page
     citing.update((source_id, []) for fact in book.facts.values()
@@ -138,7 +155,9 @@ def check_anchors(pages: list[Page], rendered: dict[str, PageSummary]) -> list[S
     for page in pages:
         for link in rendered[page.rel].fragment_links:
             target = by_url.get(link.target)
-            if target is None or not target.has_id(link.fragment):
+            if target is None:  # a page left out for its own errors: reported there
+                continue
+            if not target.has_id(link.fragment):
                 errors.append(SiteError(page.shown, page.line_of(link.href),
                                         f"link {link.href!r}: no heading or anchor "
                                         f"#{link.fragment} on /{link.target}"))

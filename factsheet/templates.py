@@ -11,6 +11,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from functools import cache, lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from jinja2 import (
     Environment,
@@ -104,12 +105,13 @@ def template_globals(env: Environment, name: str) -> frozenset[str]:
 
 def url_helpers(base_path: str, site_url: str) -> dict[str, Callable[[str], str]]:
     def url(path: str = "") -> str:
-        """A site path under the base path: url('far-side/') -> '/REPO/far-side/'."""
-        return base_path + path.lstrip("/")
+        """A site path under the base path: url('far-side/') -> '/REPO/far-side/'; a page
+        `Über Uns.md` is '/REPO/%C3%9Cber%20Uns/' in links, canonical URLs and the sitemap."""
+        return base_path + quote(path.lstrip("/"))
 
     def absolute_url(path: str = "") -> str:
         """The canonical, absolute URL of a site path."""
-        return f"{site_url}/{path.lstrip('/')}"
+        return f"{site_url}/{quote(path.lstrip('/'))}"
 
     return {"url": url, "absolute_url": absolute_url}
 
@@ -129,3 +131,16 @@ def template_error(exc: Exception, templates_dir: Path, root: Path) -> SiteError
             return SiteError(display_path(path, root), frame.lineno, f"template error: {exc}")
     kind = "template error" if isinstance(exc, TemplateError) else type(exc).__name__
     return SiteError(display_path(templates_dir, root), None, f"{kind}: {exc}")
+
+
+def template_syntax_errors(templates_dir: Path, root: Path) -> list[SiteError]:
+    """Every template that does not compile, found without rendering anything: a build that
+    fails before it writes pages still reports these in the same run."""
+    env = make_environment(templates_dir, {})
+    errors = []
+    for name in env.list_templates(extensions=["html", "xml", "txt"]):
+        try:
+            env.get_template(name)
+        except TemplateSyntaxError as exc:
+            errors.append(template_error(exc, templates_dir, root))
+    return errors
