@@ -13,6 +13,7 @@ from urllib.parse import unquote
 
 import pytest
 from conftest import HtmlDoc, ScratchSite, prose
+from test_browser import axe_violations, browser, browser_site, open_page, server  # noqa: F401
 
 from factsheet import fact_pages
 from factsheet.fact_pages import fragment_encode, text_fragment_url
@@ -401,3 +402,36 @@ def test_a_fact_edit_renders_only_its_own_fact_page(scratch_site: ScratchSite, m
     assert rendered == ["mass"]
     assert "facts/mass/index.html" in result.changed and "facts/index.html" in result.changed
     assert "facts/diameter/index.html" not in result.changed
+
+
+# ---------------------------------------------------------------------------------------------
+# Every fact page of the real site in a real browser (test_browser.py checks one of them at
+# every width; they share one template, so here each is checked once, on a phone, in both
+# colour schemes)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_real_fact_page_is_accessible_and_small(browser, server, browser_site,  # noqa: F811
+                                                      scheme):
+    paths = sorted(p.parent.relative_to(browser_site).as_posix() + "/"
+                   for p in (browser_site / "facts").glob("*/index.html"))
+    assert paths, "the real site has no fact pages"
+    failures = []
+    for path in ["facts/", "changes/", *paths]:
+        size = (browser_site / path / "index.html").stat().st_size
+        if size > 50_000:
+            failures.append(f"{path}: {size:,} bytes")
+        context, page, watch, response = open_page(browser, server, path, width=320,
+                                                   height=640, scheme=scheme,
+                                                   javascript=True)
+        try:
+            overflow = page.evaluate("document.documentElement.scrollWidth"
+                                     " - document.documentElement.clientWidth")
+            if overflow > 0:
+                failures.append(f"{path}: scrolls sideways by {overflow} px at 320 px")
+            failures += [f"{path}: {v}" for v in axe_violations(page)]
+            failures += [f"{path}: {p}" for p in watch.problems]
+        finally:
+            context.close()
+    assert not failures, "\n".join(failures)
