@@ -200,6 +200,7 @@ def write_fact_pages(
             repr(places),
             repr(changes),
             str(history.available),
+            history.reason,
         )
         origin = f"fact {fact.id!r}"
         if tree.reuse(page.output, key, origin):

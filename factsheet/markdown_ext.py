@@ -128,10 +128,14 @@ def fact_element(fact: Fact, href: str | None = None) -> etree.Element:
     return link
 
 
-def fact_with_citation(fact: Fact) -> list[etree.Element]:
-    """The value, linked to its fact page (a site path the link pass puts under the base
-    path), and its citation marker, which links to the page's own references."""
-    return [fact_element(fact, fact_page_path(fact.id)), cite_marker(fact.sources)]
+def fact_with_citation(fact: Fact, linked: bool = False) -> list[etree.Element]:
+    """The value and its citation marker, which links to the page's own references. In running
+    text (`linked`) the value also links to its fact page, a site path the link pass puts under
+    the base path. Not in table cells: there the two links would stand alone side by side, and
+    the small marker would lack the space around it that WCAG 2.5.8 asks of a target outside a
+    sentence (the fact index and each fact page's "where the site shows it" link them instead)."""
+    value = fact_element(fact, fact_page_path(fact.id) if linked else None)
+    return [value, cite_marker(fact.sources)]
 
 
 def problem_element(text: str) -> etree.Element:
@@ -160,7 +164,7 @@ class FactInlineProcessor(InlineProcessor):
                     state.problems.append((f"unknown fact {ident!r}", m.group(0)))
                 return problem_element(m.group(0)), m.start(0), m.end(0)
             state.facts_used.append(ident)
-            wrapper.extend(fact_with_citation(fact))
+            wrapper.extend(fact_with_citation(fact, linked=True))
             return wrapper, m.start(0), m.end(0)
         if ident not in book.sources:
             if not book.is_refused(ident):

@@ -18,7 +18,6 @@ from .markdown_ext import (
     Reference,
     cite_marker,
     fact_element,
-    fact_page_path,
     fill_marker,
 )
 from .pages import Page
@@ -157,8 +156,8 @@ class MarkdownRenderer:
             marker = cite_marker(fact.sources)
             fill_marker(marker, list(fact.sources), state)
             del marker.attrib["data-cite"]
-            link = fact_element(fact, self.extension.resolve_link(fact_page_path(fact.id)))
-            value = to_html_string(link) + to_html_string(marker)
+            # not linked to its fact page: see markdown_ext.fact_with_citation
+            value = to_html_string(fact_element(fact)) + to_html_string(marker)
             rows.append(InfoboxRow(fact.id, fact.label, value, fact.as_of.text()))
         return tuple(rows)
 

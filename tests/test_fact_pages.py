@@ -412,22 +412,26 @@ def test_a_fact_edit_renders_only_its_own_fact_page(scratch_site: ScratchSite, m
 
 @pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_every_real_fact_page_is_accessible_and_small(browser, server, browser_site,  # noqa: F811
-                                                      scheme):
-    paths = sorted(p.parent.relative_to(browser_site).as_posix() + "/"
-                   for p in (browser_site / "facts").glob("*/index.html"))
+def test_every_real_fact_page_is_accessible_and_small(request, scheme):
+    # the fixtures of test_browser.py, imported above
+    chromium, origin = request.getfixturevalue("browser"), request.getfixturevalue("server")
+    out = request.getfixturevalue("browser_site")
+    paths = sorted(
+        p.parent.relative_to(out).as_posix() + "/" for p in (out / "facts").glob("*/index.html")
+    )
     assert paths, "the real site has no fact pages"
     failures = []
     for path in ["facts/", "changes/", *paths]:
-        size = (browser_site / path / "index.html").stat().st_size
+        size = (out / path / "index.html").stat().st_size
         if size > 50_000:
             failures.append(f"{path}: {size:,} bytes")
-        context, page, watch, response = open_page(browser, server, path, width=320,
-                                                   height=640, scheme=scheme,
-                                                   javascript=True)
+        context, page, watch, response = open_page(
+            chromium, origin, path, width=320, height=640, scheme=scheme, javascript=True
+        )
         try:
-            overflow = page.evaluate("document.documentElement.scrollWidth"
-                                     " - document.documentElement.clientWidth")
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
             if overflow > 0:
                 failures.append(f"{path}: scrolls sideways by {overflow} px at 320 px")
             failures += [f"{path}: {v}" for v in axe_violations(page)]
@@ -435,3 +439,13 @@ def test_every_real_fact_page_is_accessible_and_small(browser, server, browser_s
         finally:
             context.close()
     assert not failures, "\n".join(failures)
+
+
+def test_values_in_tables_and_the_key_facts_box_are_not_links(built_site: ScratchSite):
+    """There a value and its citation marker would be two links alone side by side, and the
+    small marker would fail WCAG 2.5.8's target spacing; the fact index links them instead."""
+    html = built_site.html()
+    infobox = html[html.index('<aside class="infobox"') : html.index("</aside>")]
+    table = html[html.index("<table") : html.index("</table>")]
+    assert 'data-fact="mass"' in infobox and 'data-fact="ce6-row"' in table
+    assert "fact-link" not in infobox and "fact-link" not in table
