@@ -300,7 +300,12 @@ def _changes(commits: list[_Commit], blobs: dict[str, str]):
 
 
 def _same(old, new) -> bool:
-    """The same value and sources (a new label alone is not a change to the fact)."""
+    """The same value and sources. A new label alone is not a change to the fact, nor is a
+    change of spacing only ("2,807 ± 3" as text, then as a quantity with thin spaces)."""
     if old is None or new is None:
         return old is new
-    return old[1:] == new[1:]
+    return _spaced(old[1]) == _spaced(new[1]) and old[2] == new[2]
+
+
+def _spaced(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").replace("\u202f", " ").split())

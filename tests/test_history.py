@@ -205,3 +205,15 @@ def test_without_git_the_build_succeeds_and_says_history_is_unavailable(scratch_
     feed = ET.fromstring((scratch_site.out / "changes/feed.xml").read_bytes())
     assert feed.findall(f"{ATOM}entry") == []
     assert feed.find(f"{ATOM}updated").text == "2024-06-28T00:00:00Z"  # the newest data date
+
+
+def test_a_new_type_that_reads_the_same_is_not_a_change(repo: ScratchSite):
+    repo.edit(
+        "content/data/facts.yaml",
+        "    type: quantity\n    value: 1935.4\n    unit: g\n",
+        '    type: text\n    value: "1,935.4 g"\n',
+    )
+    commit(repo, "Sample mass as text", "2026-06-01T00:00:00+00:00")
+    assert [c.subject for c in read_history(repo.data).of("mass")][
+        -1
+    ] == "Sample mass: CNSA's corrected figure"
