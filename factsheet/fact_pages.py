@@ -112,7 +112,8 @@ def evidence(fact: Fact, book: FactBook) -> tuple[Evidence, ...]:
     result = []
     for source_id in fact.all_sources:
         source = book.sources[source_id]
-        passage = source.passages.get(fact.id)
+        # a fact that restates another (value_from) is supported by the same passage
+        passage = source.passages.get(fact.id) or source.passages.get(fact.value_from or "")
         highlight = text_fragment_url(source.url, passage) if passage and source.url else None
         archive = source.archive_url or wayback_url(source)
         result.append(

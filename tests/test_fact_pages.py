@@ -449,3 +449,22 @@ def test_values_in_tables_and_the_key_facts_box_are_not_links(built_site: Scratc
     table = html[html.index("<table") : html.index("</table>")]
     assert 'data-fact="mass"' in infobox and 'data-fact="ce6-row"' in table
     assert "fact-link" not in infobox and "fact-link" not in table
+
+
+def test_a_fact_restating_another_shows_the_same_passage(scratch_site: ScratchSite):
+    scratch_site.edit(
+        "content/data/facts.yaml",
+        PASSAGE,
+        PASSAGE + '    passages: {launch-day: "launched on 3 May"}\n',
+    )
+    scratch_site.write(
+        "content/data/more.yaml",
+        """\
+        facts:
+          - id: launch-again
+            label: Launch, as a second row
+            value_from: launch-day
+        """,
+    )
+    scratch_site.build()
+    assert "“launched on 3 May”" in scratch_site.html("facts/launch-again/index.html")
