@@ -10,6 +10,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import quote
 
 from .dependencies import Digests
@@ -46,9 +47,9 @@ class GeneratedPage:
         return f"{self.url_path}index.html"
 
 
-@dataclass(frozen=True)
-class FactUse:
-    """One place a page shows a fact: the page, and the heading it appears under."""
+class FactUse(NamedTuple):
+    """One place a page shows a fact: the page, and the heading it appears under. (A named
+    tuple: a build collects thousands, and hashes and compares them all.)"""
 
     url_path: str
     page_title: str
@@ -189,16 +190,19 @@ def write_fact_pages(
     """Every fact page and the index. A fact page is made again only when its fact, its
     sources, the places that show it or its history changed (its key)."""
     uses = fact_uses(pages, rendered)
+    changes_of: dict[str, list] = defaultdict(list)
+    for change in history.changes:
+        changes_of[change.fact_id].append(change)
     for fact in book.facts.values():
         page = GeneratedPage(f"{fact.label}: {fact.text()}", _description(fact), fact_path(fact.id))
-        changes = history.of(fact.id)
+        changes = tuple(changes_of.get(fact.id, ()))
         places = uses.get(fact.id, ())
         key = output_key(
             shared,
             digests(f"fact:{fact.id}"),
             *(digests(f"source:{s}") for s in fact.all_sources),
             digests(f"group:{fact.group}") if fact.group else "",
-            repr(places),
+            "\n".join("\t".join(place) for place in places),
             repr(changes),
             str(history.available),
             history.reason,
