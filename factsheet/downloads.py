@@ -8,10 +8,11 @@ import json
 import re
 
 from .citations import LICENSE_NAME, LICENSE_SPDX, LICENSE_URL
-from .facts import Fact, FactBook
+from .facts import Alternative, Fact, FactBook
 
+# The first eleven columns are the published layout; later ones are only ever appended.
 CSV_COLUMNS = ["id", "label", "type", "value", "unit", "qualifier", "display", "as_of",
-               "sources", "group", "note"]
+               "sources", "group", "note", "uncertainty", "verified", "alternatives", "choice"]
 
 
 def _row(fact: Fact) -> dict[str, str]:
@@ -27,7 +28,30 @@ def _row(fact: Fact) -> dict[str, str]:
         "sources": " ".join(fact.sources),
         "group": fact.group or "",
         "note": fact.note or "",
+        "uncertainty": _plain(fact.uncertainty),
+        "verified": fact.verified.iso() if fact.verified else "",
+        # one cell: "value±uncertainty [source ids]" per alternative, separated by " | "
+        "alternatives": " | ".join(
+            f"{_machine(fact, alt)} [{' '.join(alt.sources)}]" for alt in fact.alternatives),
+        "choice": fact.choice or "",
     }
+
+
+def _plain(number) -> str:
+    return format(number, "f") if number is not None else ""
+
+
+def _machine(fact: Fact, alternative: Alternative) -> str:
+    value = fact.as_alternative(alternative).machine_value()
+    return value + (f"±{_plain(alternative.uncertainty)}" if alternative.uncertainty else "")
+
+
+def _alternatives(fact: Fact) -> list[dict]:
+    return [{"value": fact.as_alternative(alt).machine_value(),
+             "display": fact.as_alternative(alt).text(),
+             "uncertainty": _plain(alt.uncertainty) or None,
+             "sources": list(alt.sources), "note": alt.note}
+            for alt in fact.alternatives]
 
 
 def facts_json(book: FactBook) -> str:
@@ -40,7 +64,9 @@ def facts_json(book: FactBook) -> str:
                   "the sources it lists",
         "facts": [dict(_row(fact), sources=list(fact.sources),
                        attributes=dict(sorted(fact.attributes.items())),
-                       verified=fact.verified.iso() if fact.verified else None)
+                       verified=fact.verified.iso() if fact.verified else None,
+                       uncertainty=_plain(fact.uncertainty) or None,
+                       alternatives=_alternatives(fact), choice=fact.choice)
                   for fact in book.facts.values()],
         "sources": [
             {"id": s.id, "title": s.title, "publisher": s.publisher, "url": s.url,

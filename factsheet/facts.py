@@ -121,6 +121,18 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """A value another source gives for a fact, shown beside the one the site uses."""
+
+    value: Any  # of the fact's own type
+    sources: tuple[str, ...]
+    uncertainty: Decimal | None = None
+    note: str | None = None
+    qualifier: str | None = None  # its own: "about 2,240 km" may stand beside "2,500 km"
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Fact:
     id: str
     label: str
@@ -136,6 +148,9 @@ class Fact:
     attributes: Mapping[str, str] = field(default_factory=dict)
     value_from: str | None = None  # the fact whose value this one restates
     verified: PartialDate | None = None  # when the value was last checked against its sources
+    uncertainty: Decimal | None = None  # a quantity's ± (the same unit and precision rules)
+    alternatives: tuple[Alternative, ...] = ()  # where sources disagree: the other values
+    choice: str | None = None  # which value the site uses, and why (required with alternatives)
     path: str = ""
     line: int = 0
 
@@ -146,6 +161,18 @@ class Fact:
     def machine_value(self) -> str:
         """The value in a machine-readable form (ISO dates, plain decimals) for downloads."""
         return machine_value(self)
+
+    def as_alternative(self, alternative: Alternative) -> Fact:
+        """This fact with another source's value, to write it the same way as the site's."""
+        return replace(self, value=alternative.value, uncertainty=alternative.uncertainty,
+                       qualifier=alternative.qualifier, sources=alternative.sources,
+                       alternatives=())
+
+    @property
+    def all_sources(self) -> tuple[str, ...]:
+        """The sources of the value and of every alternative, each once."""
+        ids = list(self.sources) + [s for alt in self.alternatives for s in alt.sources]
+        return tuple(dict.fromkeys(ids))
 
 
 @dataclass(frozen=True)
@@ -228,7 +255,10 @@ def format_value(fact: Fact) -> str:
     value = fact.value
     prefix = f"{fact.qualifier} " if fact.qualifier else ""
     if fact.type == "quantity":
-        return prefix + _with_unit(format_number(value), fact.unit)
+        number = format_number(value)
+        if fact.uncertainty is not None:  # thin no-break spaces keep "2,807 ± 3" on one line
+            number = f"{number}\u202f±\u202f{format_number(fact.uncertainty)}"
+        return prefix + _with_unit(number, fact.unit)
     if fact.type == "range":
         span = f"{format_number(value.min)}\u2013{format_number(value.max)}"
         return prefix + _with_unit(span, fact.unit)
@@ -268,12 +298,15 @@ SOURCE_KEYS = (
 GROUP_KEYS = ({"id", "title"}, {"label_header", "value_header", "columns", "note"})
 FACT_KEYS = (
     {"id", "label", "type", "value", "as_of", "sources"},
-    {"unit", "qualifier", "local", "note", "group", "attributes", "verified"},
+    {"unit", "qualifier", "local", "note", "group", "attributes", "verified", "uncertainty",
+     "alternatives", "choice"},
 )
+ALTERNATIVE_KEYS = ({"value", "sources"}, {"uncertainty", "note", "qualifier"})
 # A fact that restates another (the same landing as a timeline row and as a race-table row)
 # names it with `value_from` and gives none of the keys it takes from it: stated once. It may
 # add sources for what it adds itself (a row's attributes).
-BORROWED_KEYS = ("type", "value", "as_of", "unit", "qualifier", "local")
+BORROWED_KEYS = ("type", "value", "as_of", "unit", "qualifier", "local", "uncertainty",
+                 "alternatives", "choice")
 TOP_LEVEL_KEYS = ("site", "sources", "facts", "groups", "names")  # names: prose_numbers.py
 
 
@@ -536,10 +569,7 @@ def _read_fact(record: _Record) -> Fact | None:
     as_of = record.date("as_of")
     sources = _read_source_ids(record)
     unit = record.text("unit", required=False)
-    qualifier = record.text("qualifier", required=False)
-    if qualifier is not None and qualifier not in QUALIFIERS:
-        record.error("qualifier", f"unknown qualifier {qualifier!r} of {record.name} "
-                                  f"(one of: {', '.join(QUALIFIERS)})")
+    qualifier = _read_qualifier(record, None)
     if kind and kind not in ("quantity", "range"):
         for key in ("unit", "qualifier"):
             if key in record.data:
@@ -549,14 +579,84 @@ def _read_fact(record: _Record) -> Fact | None:
         record.error("local", f"'local' applies only to a datetime fact ({record.name})")
     attributes = _read_attributes(record)
     group = record.ident("group") if "group" in record.data else None
+    uncertainty = _read_uncertainty(record, kind)
+    alternatives, choice = _read_alternatives(record, kind, value)
     if None in (ident, label, kind, value, as_of, sources):
         return None
     return Fact(
         id=ident, label=label, type=kind, value=value, as_of=as_of,  # type: ignore[arg-type]
         sources=sources, unit=unit, qualifier=qualifier, local=local,  # type: ignore[arg-type]
         note=record.text("note", required=False), group=group, attributes=attributes,
-        verified=record.date("verified", required=False), path=record.path, line=record.data.line,
+        verified=record.date("verified", required=False), uncertainty=uncertainty,
+        alternatives=alternatives, choice=choice, path=record.path, line=record.data.line,
     )
+
+
+def _read_qualifier(record: _Record, kind: str | None) -> str | None:
+    """`about`, `more than`...; with `kind` given, only where it applies (a number)."""
+    qualifier = record.text("qualifier", required=False)
+    if qualifier is not None and qualifier not in QUALIFIERS:
+        record.error("qualifier", f"unknown qualifier {qualifier!r} of {record.name} "
+                                  f"(one of: {', '.join(QUALIFIERS)})")
+        return None
+    if qualifier is not None and kind is not None and kind not in ("quantity", "range"):
+        record.error("qualifier", f"'qualifier' does not apply to a {kind} value "
+                                  f"({record.name})")
+        return None
+    return qualifier
+
+
+def _read_uncertainty(record: _Record, kind: str | None) -> Decimal | None:
+    """A quantity's ± as a positive number, in the value's unit."""
+    if "uncertainty" not in record.data:
+        return None
+    if kind != "quantity":
+        record.error("uncertainty", f"'uncertainty' (±) applies only to a quantity "
+                                    f"({record.name}); a span of values is a range")
+        return None
+    number = _number(record, "uncertainty", record.data["uncertainty"])
+    if number is not None and number <= 0:
+        record.error("uncertainty", f"'uncertainty' of {record.name} must be greater than 0")
+        return None
+    return number
+
+
+def _read_alternatives(record: _Record, kind: str | None,
+                       value: Any) -> tuple[tuple[Alternative, ...], str | None]:
+    """Other sources' values, each of the fact's own type, and the note saying which value the
+    site uses and why: a disagreement as data, not prose."""
+    choice = record.text("choice", required=False)
+    raw = record.data.get("alternatives")
+    if raw is None:
+        if choice is not None:
+            record.error("choice", f"'choice' of {record.name} explains a choice between "
+                                   "alternatives, but it lists none")
+        return (), choice
+    if not isinstance(raw, YamlList) or not raw or \
+            not all(isinstance(item, YamlMap) for item in raw):
+        record.error("alternatives", f"'alternatives' of {record.name} must be a list of "
+                                     "mappings with value and sources")
+        return (), choice
+    if choice is None and "choice" not in record.data:
+        record.error("alternatives", f"{record.name} lists alternatives: add 'choice', saying "
+                                     "which value the site uses and why")
+    alternatives = []
+    for number, item in enumerate(raw, 1):
+        entry = _Record(item, f"alternative {number} of {record.name}", record.path,
+                        record.errors)
+        entry.check_keys(*ALTERNATIVE_KEYS)
+        alt_value = _read_value(entry, kind) if kind else None
+        sources = _read_source_ids(entry)
+        uncertainty = _read_uncertainty(entry, kind)
+        qualifier = _read_qualifier(entry, kind)
+        if alt_value is not None and alt_value == value and "uncertainty" not in item:
+            entry.error("value", f"{entry.name} repeats the site's own value")
+            continue
+        if alt_value is not None and sources is not None:
+            alternatives.append(Alternative(alt_value, sources, uncertainty,
+                                            entry.text("note", required=False), qualifier,
+                                            item.line))
+    return tuple(alternatives), choice
 
 
 def _read_source_ids(record: _Record) -> tuple[str, ...] | None:
@@ -726,7 +826,7 @@ def _cross_check(collected: dict[str, dict[str, Any]], refused: set[str]
                     continue
                 yield SiteError(source.path, source.line, f"source {source.id!r} has a passage "
                                                           f"for unknown fact {fact_id!r}")
-            elif source.id not in fact.sources:
+            elif source.id not in fact.all_sources:
                 yield SiteError(source.path, source.line, f"source {source.id!r} has a passage "
                                 f"for fact {fact_id!r}, which does not cite it")
     for fact in collected["facts"].values():
@@ -735,6 +835,12 @@ def _cross_check(collected: dict[str, dict[str, Any]], refused: set[str]
                 yield SiteError(fact.path, fact.line,
                                 f"fact {fact.id!r} cites unknown source {source_id!r}"
                                 + did_you_mean(source_id, sources))
+        for alternative in fact.alternatives:
+            for source_id in alternative.sources:
+                if source_id not in sources:
+                    yield SiteError(fact.path, alternative.line, f"an alternative of fact "
+                                    f"{fact.id!r} cites unknown source {source_id!r}"
+                                    + did_you_mean(source_id, sources))
         if fact.group is None:
             if fact.attributes:
                 yield SiteError(fact.path, fact.line,

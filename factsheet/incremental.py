@@ -31,6 +31,7 @@ from stat import S_ISREG
 from .config import Config
 from .errors import SiteError
 from .output import file_signature
+from .history import NO_GIT, FactHistory, git_head
 from .pages import Page
 from .render import PageSummary, RenderedPage
 
@@ -82,6 +83,7 @@ class Inputs:
 
     files: dict[Path, str]  # path -> hash of its bytes
     fingerprint: str
+    head: str = NO_GIT  # the data folder's git commit: fact history is read from it
 
     def digest_of(self, path: Path) -> str | None:
         return self.files.get(path)
@@ -101,6 +103,7 @@ class Store:
         self.pages: dict[Path, tuple[str, Page]] = {}  # path -> (digest of its bytes, page)
         self.summaries: dict[str, PageSummary] = {}  # page rel -> its last rendering
         self.builds: dict[str, dict] = {}  # output folder -> record of its last build
+        self.histories: dict[str, tuple[str, FactHistory]] = {}  # data folder -> (head, history)
 
     # -- inputs ---------------------------------------------------------------------------------
 
@@ -127,11 +130,26 @@ class Store:
                     stats[path] = (signature, files[path])
         for gone in set(stats) - set(files):
             del stats[gone]
+        # A commit changes the fact history (and so the output) even when no file changed.
+        head = git_head(config.data_dir)
         hasher = hashlib.blake2b(digest_size=16)
-        hasher.update(f"{code_version()}\0{output_settings(config)}\0".encode())
+        hasher.update(f"{code_version()}\0{output_settings(config)}\0{head}\0".encode())
         for path, value in files.items():
             hasher.update(f"{path}\0{value}\0".encode())
-        return Inputs(files, hasher.hexdigest())
+        return Inputs(files, hasher.hexdigest(), head)
+
+    # -- fact history --------------------------------------------------------------------------
+
+    def history(self, data_dir: Path, head: str, read) -> FactHistory:
+        """The data folder's fact history at this commit: read once per commit (`read(folder)`
+        runs git), kept across builds."""
+        if head == NO_GIT:  # not in a repository (a tarball): nothing to run or keep
+            return FactHistory(False, reason="the data folder is not in a git repository")
+        histories = self._index("histories")
+        known = histories.get(str(data_dir))
+        if known is None or known[0] != head:
+            known = histories[str(data_dir)] = (head, read(data_dir))
+        return known[1]
 
     # -- pages read ----------------------------------------------------------------------------
 
@@ -217,7 +235,7 @@ class DiskStore(Store):
     that rendered it, so a build holds only small summaries in memory (10,000 pages fit in
     150 MB)."""
 
-    INDEXES = ("stats", "pages", "summaries", "builds")
+    INDEXES = ("stats", "pages", "summaries", "builds", "histories")
 
     def __init__(self, folder: Path, config: Config):
         super().__init__()

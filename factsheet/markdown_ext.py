@@ -70,6 +70,7 @@ class PageState:
     ids: set[str] = field(default_factory=set)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (message, text to locate)
     facts_used: list[str] = field(default_factory=list)
+    places: list[tuple[str, str]] = field(default_factory=list)  # (fact id, heading id above it)
 
     def cite(self, source_id: str) -> tuple[int, str]:
         """The source's number on this page (given on first use) and a fresh backref id."""
@@ -108,19 +109,35 @@ def data_text(text: object, typography: bool = True) -> AtomicString:
     return AtomicString(text.replace("&", "&amp;"))
 
 
-def fact_element(fact: Fact) -> etree.Element:
-    """The fact's formatted value; dates carry a machine-readable <time>."""
+def fact_page_path(fact_id: str) -> str:
+    """The site path of a fact's own page (its value, sources, disagreements and history)."""
+    return f"/facts/{fact_id}/"
+
+
+def fact_element(fact: Fact, href: str | None = None) -> etree.Element:
+    """The fact's formatted value; dates carry a machine-readable <time>. With `href`, the
+    value links to the fact's page: one click from a number to its evidence."""
     span = etree.Element("span", {"class": "fact", "data-fact": fact.id})
     if fact.type in ("date", "datetime"):
         time = etree.SubElement(span, "time", {"datetime": fact.machine_value()})
         time.text = data_text(fact.text(), typography=False)
     else:  # a text fact gets the typography of the prose around it
         span.text = data_text(fact.text(), typography=fact.type == "text")
-    return span
+    if href is None:
+        return span
+    link = etree.Element("a", {"class": "fact-link", "href": href})
+    link.append(span)
+    return link
 
 
-def fact_with_citation(fact: Fact) -> list[etree.Element]:
-    return [fact_element(fact), cite_marker(fact.sources)]
+def fact_with_citation(fact: Fact, linked: bool = False) -> list[etree.Element]:
+    """The value and its citation marker, which links to the page's own references. In running
+    text (`linked`) the value also links to its fact page, a site path the link pass puts under
+    the base path. Not in table cells: there the two links would stand alone side by side, and
+    the small marker would lack the space around it that WCAG 2.5.8 asks of a target outside a
+    sentence (the fact index and each fact page's "where the site shows it" link them instead)."""
+    value = fact_element(fact, fact_page_path(fact.id) if linked else None)
+    return [value, cite_marker(fact.sources)]
 
 
 def problem_element(text: str) -> etree.Element:
@@ -150,7 +167,7 @@ class FactInlineProcessor(InlineProcessor):
                                            + did_you_mean(ident, book.facts), m.group(0)))
                 return problem_element(m.group(0)), m.start(0), m.end(0)
             state.facts_used.append(ident)
-            wrapper.extend(fact_with_citation(fact))
+            wrapper.extend(fact_with_citation(fact, linked=True))
             return wrapper, m.start(0), m.end(0)
         if ident not in book.sources:
             if not book.is_refused(ident):
@@ -232,10 +249,16 @@ class FinishTreeprocessor(Treeprocessor):
 
     def run(self, root: etree.Element) -> None:
         state = self.extension.state
+        heading = ""  # the id of the last h2/h3 read: where each fact is placed, for its page
         for element in root.iter():
             ident = element.get("id")
             if ident:
                 state.ids.add(ident)
+                if element.tag in ("h2", "h3"):
+                    heading = ident
+            fact_id = element.get("data-fact")
+            if fact_id:
+                state.places.append((fact_id, heading))
             sources = element.attrib.pop(CITE_ATTRIBUTE, None)
             if sources is not None:
                 fill_marker(element, sources.split(), state)
@@ -400,7 +423,9 @@ class FactSheetExtension(Extension):
         for fact_id, row in zip(chart.fact_ids, chart.table_rows, strict=True):
             self.state.facts_used.append(fact_id)
             cells: list[object] = list(row)
-            cells[-1] = [text_span(str(row[-1])), cite_marker(self.book.facts[fact_id].sources)]
+            value = text_span(str(row[-1]))
+            value.set("data-fact", fact_id)  # where the fact is placed, for its page
+            cells[-1] = [value, cite_marker(self.book.facts[fact_id].sources)]
             rows.append(cells)
         details.append(data_table(chart.caption, list(chart.table_head), rows,
                                   f"chart-{name}-data", caption_hidden=True))

@@ -55,6 +55,8 @@ class RenderedPage:
     infobox: tuple[InfoboxRow, ...]
     facts_used: tuple[str, ...]
     errors: tuple[SiteError, ...]
+    # (fact id, heading id, heading text) of each place a fact is shown ("" above any heading)
+    fact_places: tuple[tuple[str, str, str], ...] = ()
     uses: frozenset[str] = frozenset()  # the facts, sources, groups and pages it looked up
     render_key: str = ""  # see incremental.page_key
     uses_digest: str = ""  # the digest of everything in `uses` when it was rendered
@@ -72,6 +74,7 @@ class RenderedPage:
             errors=self.errors,
             facts_used=self.facts_used,
             page=self if keep else None,
+            fact_places=self.fact_places,
         )
 
 
@@ -90,6 +93,7 @@ class PageSummary:
     errors: tuple[SiteError, ...]  # warnings too (numbers typed into prose), flagged as such
     facts_used: tuple[str, ...] = ()  # every fact shown (prose, infobox, tables, charts)
     page: RenderedPage | None = None  # kept only where the cache could not be written
+    fact_places: tuple[tuple[str, str, str], ...] = ()  # see RenderedPage: for fact pages
 
     def has_id(self, ident: str) -> bool:
         return f"\n{ident}\n" in self.ids
@@ -140,11 +144,14 @@ class MarkdownRenderer:
             errors += tuple(prose_number_errors(page.shown, page.text().split("\n"),
                                                 page.body_line,
                                                 self.prose_numbers.findings.strays))
+        names = {heading.id: heading.name for heading in headings}
+        places = [(fact_id, "", "") for fact_id in page.infobox]  # the box above the text
+        places += [(fact_id, heading, names.get(heading, "")) for fact_id, heading in state.places]
         return RenderedPage(
             html=html, headings=headings, ids=frozenset(state.ids), links=tuple(state.links),
             references=state.references(), infobox=infobox,
             facts_used=tuple(dict.fromkeys(state.facts_used)), errors=errors,
-            uses=self.recorder.take(),
+            fact_places=tuple(dict.fromkeys(places)), uses=self.recorder.take(),
         )
 
     def _infobox(self, page: Page) -> tuple[InfoboxRow, ...]:
@@ -161,6 +168,7 @@ class MarkdownRenderer:
             marker = cite_marker(fact.sources)
             fill_marker(marker, list(fact.sources), state)
             del marker.attrib["data-cite"]
+            # not linked to its fact page: see markdown_ext.fact_with_citation
             value = to_html_string(fact_element(fact)) + to_html_string(marker)
             rows.append(InfoboxRow(fact.id, fact.label, value, fact.as_of.text()))
         return tuple(rows)

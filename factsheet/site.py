@@ -18,8 +18,12 @@ from .config import Config
 from .context import SiteContext, citing_pages
 from .dependencies import Digests
 from .errors import BuildError, SiteError, display_path
+from .fact_pages import INDEX_PATH, fact_path
 from .fact_usage import unused_facts
 from .facts import FactBook, load_data
+from .feeds import FEED_PATH
+from .feeds import PAGE_PATH as CHANGES_PATH
+from .history import FactHistory, read_history
 from .incremental import DiskStore, Inputs, Store, digest, output_key, render_base
 from .markdown_ext import LinkResolver
 from .og_image import image_lookup, page_images
@@ -79,7 +83,8 @@ def build(config: Config, store: Store | None = None,
         pages_by_rel = {page.rel: page.url_path for page in pages}
         if load_errors:  # a page refused for its front matter still exists for links to it
             pages_by_rel = unreadable_pages(config, pages_by_rel) | pages_by_rel
-        site_paths = set(assets.values()) | set(DOWNLOADS) | set(HOSTING) | set(pictures)
+        site_paths = (set(assets.values()) | set(DOWNLOADS) | set(HOSTING) | set(pictures)
+                      | generated_paths(book))
         resolver = LinkResolver(config.base_path, pages_by_rel, site_paths)
         digests = Digests(book, pages_by_rel, site_paths)
         base = digest(render_base(config), *names)  # a listed name changes every page's check
@@ -87,15 +92,22 @@ def build(config: Config, store: Store | None = None,
                                            render_chart, config.jobs, names)
         warnings = validate_rendered(pages, rendered, book, config, load_errors, today)
 
+        history = store.history(config.data_dir, inputs.head, read_history)
+
         tree = output.begin(store.output_keys(output.out_dir))
         renderings = Renderings(store, book, resolver, base, digests, render_chart, names)
         files = write_output(tree, config, book, pages, rendered, assets, renderings, inputs,
-                             digests, pictures, today)
+                             digests, pictures, today, history)
         store.record_build(inputs, output.out_dir, files, warnings, tree.keys, tree.signatures)
     finally:
         store.save()
     return BuildResult(len(pages), len(files), converted, False, tuple(warnings),
                        time.perf_counter() - started, tuple(tree.changed))
+
+
+def generated_paths(book: FactBook) -> set[str]:
+    """The site paths of the pages made from data: a page may link to any of them."""
+    return {INDEX_PATH, CHANGES_PATH, FEED_PATH} | {fact_path(fact_id) for fact_id in book.facts}
 
 
 def source_date_epoch() -> int | None:
@@ -157,6 +169,9 @@ def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book:
     strays = [replace(error, warning=False) if config.strict else error
               for error in found if error.warning]
     citing = citing_pages(pages, rendered)
+    # a source of another value only (an alternative) is cited on its fact's page
+    citing.update((source_id, []) for fact in book.facts.values()
+                  for alternative in fact.alternatives for source_id in alternative.sources)
     warnings = [
         SiteError(source.path, source.line, f"source {source.id!r} is not cited by any page",
                   warning=not config.strict)
@@ -191,14 +206,15 @@ def check_anchors(pages: list[Page], rendered: dict[str, PageSummary]) -> list[S
 def write_output(tree: OutputPaths, config: Config, book: FactBook, pages: list[Page],
                  rendered: dict[str, PageSummary], assets: dict[str, str],
                  renderings: Renderings, inputs: Inputs, digests: Digests,
-                 pictures: dict[str, Path], today: date) -> list[str]:
+                 pictures: dict[str, Path], today: date, history: FactHistory) -> list[str]:
     """Render every file into the tree; commit it only if every file was made."""
     try:
         for rel, drawn in pictures.items():
             tree.copy(drawn, rel, "pictures")
         context = SiteContext.create(config, book, pages, rendered, assets)
         context.globals["social_image"] = image_lookup(pictures)
-        errors = write_site(tree, context, renderings, config, assets, inputs, digests, today)
+        errors = write_site(tree, context, renderings, config, assets, inputs, digests, today,
+                             history)
         if errors or tree.errors:
             raise BuildError(errors + tree.errors)
         errors = index_before_swap(tree)

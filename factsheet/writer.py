@@ -21,6 +21,9 @@ from .dependencies import Digests
 from .downloads import facts_csv, facts_json
 from .errors import SiteError
 from .facts import Fact
+from .fact_pages import write_fact_pages
+from .feeds import write_changes
+from .history import FactHistory
 from .hosting import robots_txt, sitemap_xml
 from .incremental import Inputs, code_version, output_key
 from .output import OutputPaths, static_files
@@ -33,7 +36,7 @@ DEFAULT_TEMPLATE = "page.html"
 
 def write_site(tree: OutputPaths, context: SiteContext, renderings: Renderings, config: Config,
                assets: dict[str, str], inputs: Inputs, digests: Digests,
-               today: date) -> list[SiteError]:
+               today: date, history: FactHistory) -> list[SiteError]:
     """Write every file; `today` is the build's date, the "accessed" date of citations."""
     errors: list[SiteError] = []
     env = make_environment(config.templates_dir, context.globals)
@@ -62,11 +65,19 @@ def write_site(tree: OutputPaths, context: SiteContext, renderings: Renderings, 
         if output is not None:
             tree.write(page.output, output, page.shown)
             tree.remember(page.output, key)
+    # Pages made from the data, not from Markdown: a page per fact, the index, the change log.
+    def render(template: str, variables: dict, origin: str) -> str | None:
+        return _render(env, template, variables, config, errors, origin)
+
+    def cite(fact: Fact) -> Citation:
+        return write_fact_citation(tree, fact, context, today)
+
+    write_fact_pages(tree, render, context.book, context.pages, context.rendered, digests,
+                     history, shared, absolute_url, cite)
+    write_changes(tree, render, context.book, history, absolute_url)
     not_found = _render(env, NOT_FOUND_TEMPLATE, {}, config, errors)
     if not_found is not None:
         tree.write("404.html", not_found, f"templates/{NOT_FOUND_TEMPLATE}")
-    for fact in context.book.facts.values():
-        write_fact_citation(tree, fact, context, today)
     published = [page for page in context.pages if not page.draft]  # a draft is noindex
     tree.write("sitemap.xml", sitemap_xml(published, absolute_url), "sitemap")
     tree.write("robots.txt", robots_txt(absolute_url), "robots.txt")

@@ -452,7 +452,8 @@ def test_check_finds_links_the_templates_break(scratch_site):
     line = next(n for n, text in enumerate(html, 1) if 'href="/about/"' in text)
     assert f"(built site)/index.html:{line}: link '/about/' is outside the base path /moon/ " \
            "(or relative)" in result.stderr.splitlines()
-    assert result.stderr.splitlines()[-1] == "Build failed: 4 errors."  # 3 pages and 404.html
+    # 3 pages, 9 fact pages, the fact index, the change log and 404.html
+    assert result.stderr.splitlines()[-1] == "Build failed: 15 errors."
 
 
 def test_check_built_site_reports_broken_links_and_fragments(tmp_path):
@@ -476,7 +477,10 @@ def test_check_built_site_reports_broken_links_and_fragments(tmp_path):
 
 
 def real_pages(real_site) -> list[Path]:
-    return [p for p in html_files(real_site.out) if p.name == "index.html"]
+    """The pages written in Markdown (not the fact pages and change log made from data)."""
+    generated = ("facts", "changes")
+    return [p for p in html_files(real_site.out) if p.name == "index.html"
+            and p.relative_to(real_site.out).parts[0] not in generated]
 
 
 def test_real_site_markers_link_to_references_on_the_same_page(real_site):

@@ -132,9 +132,9 @@ def test_valid_data_loads(tmp_path):
 def test_unknown_key(tmp_path):
     text = FACT + "    colour: red\n"
     assert errors_of(tmp_path, text) == [
-        f"data/x.yaml:{line(text, 'colour')}: unknown key 'colour' in fact 'f' (allowed: as_of, "
-        "attributes, group, id, label, local, note, qualifier, sources, type, unit, value, "
-            "verified)"
+        f"data/x.yaml:{line(text, 'colour')}: unknown key 'colour' in fact 'f' (allowed: "
+        "alternatives, as_of, attributes, choice, group, id, label, local, note, qualifier, "
+        "sources, type, uncertainty, unit, value, verified)"
     ]
 
 

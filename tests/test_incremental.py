@@ -85,6 +85,16 @@ EDITS = {
     "page added": lambda s: s.write("content/added.md", NEW_PAGE),
     "page renamed": _rename_guide,
     "page removed": _remove_guide,
+    # fact pages: a source's supporting passage (shown only on the fact page), a page that
+    # starts showing a fact (its page lists where it is shown), another source's value
+    "passage": lambda s: s.edit("content/data/facts.yaml", "    accessed: \"2026-11-24\"\n",
+                                "    accessed: \"2026-11-24\"\n    passages: {mass: \"1,935.3 "
+                                "grams\"}\n"),
+    "fact placed": lambda s: s.edit("content/far-side.md", "The lander sat",
+                                    "It brought {fact mass}. The lander sat"),
+    "alternative": lambda s: s.edit("content/data/facts.yaml", "    qualifier: about\n",
+                                    "    qualifier: about\n    alternatives: [{value: 2240, "
+                                    "sources: [src-c]}]\n    choice: The newer survey.\n"),
     "data file added": lambda s: s.write("content/data/more.yaml", """\
         facts:
           - id: extra

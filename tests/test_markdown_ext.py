@@ -41,8 +41,9 @@ def marker(number: int, use: int) -> str:
 def test_fact_renders_its_value_and_citation(scratch_site):
     html = prose(page(scratch_site, "Mass: {fact mass}.\n"))
     assert html == (
-        '<p>Mass: <span class="fact-ref"><span class="fact" data-fact="mass">'
-        f'1,935.3{NBSP}g</span><sup class="cite">{marker(1, 1)}</sup></span>.</p>'
+        '<p>Mass: <span class="fact-ref"><a class="fact-link" href="/moon/facts/mass/">'
+        f'<span class="fact" data-fact="mass">1,935.3{NBSP}g</span></a>'
+        f'<sup class="cite">{marker(1, 1)}</sup></span>.</p>'
     )
 
 
@@ -104,9 +105,9 @@ def test_infobox_comes_first_in_the_numbering(scratch_site):
     assert "<dt>Basin depth</dt>" in infobox
     assert f"6.2\u20138.2{NBSP}km</span><sup class=\"cite\">{marker(1, 1)}</sup>" in infobox
     text = prose(html)
-    assert f'data-fact="mass">1,935.3{NBSP}g</span><sup class="cite">{marker(2, 1)}' in text
-    assert f'data-fact="depth">6.2\u20138.2{NBSP}km</span><sup class="cite">{marker(1, 2)}' \
-        in text
+    assert f'data-fact="mass">1,935.3{NBSP}g</span></a><sup class="cite">{marker(2, 1)}' in text
+    assert f'data-fact="depth">6.2\u20138.2{NBSP}km</span></a><sup class="cite">' \
+        f'{marker(1, 2)}' in text
 
 
 def test_cite_places_a_marker_for_a_source(scratch_site):
