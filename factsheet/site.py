@@ -26,7 +26,7 @@ from .feeds import PAGE_PATH as CHANGES_PATH
 from .history import FactHistory, read_history
 from .incremental import DiskStore, Inputs, Store, digest, output_key, render_base
 from .markdown_ext import LinkResolver
-from .og_image import image_lookup, page_images
+from .og_image import SocialImages, page_cards, page_images
 from .output import LiveOutput, OutputPaths, StagedOutput, asset_names, static_files
 from .pages import Page, default_url_path, find_sources, load_pages
 from .picture_files import picture_files
@@ -79,7 +79,7 @@ def build(config: Config, store: Store | None = None,
         load_errors += name_errors
         assets = asset_names(static_files(config.static_dir, config.root))
         pictures = picture_files(config, book)  # drawn once, then from the cache
-        pictures |= page_images(config, book, pages, pictures)  # one social picture per page
+        pictures |= page_images(config, book, page_cards(book, pages), pictures)  # one a page
         pages_by_rel = {page.rel: page.url_path for page in pages}
         if load_errors:  # a page refused for its front matter still exists for links to it
             pages_by_rel = unreadable_pages(config, pages_by_rel) | pages_by_rel
@@ -212,7 +212,7 @@ def write_output(tree: OutputPaths, config: Config, book: FactBook, pages: list[
         for rel, drawn in pictures.items():
             tree.copy(drawn, rel, "pictures")
         context = SiteContext.create(config, book, pages, rendered, assets)
-        context.globals["social_image"] = image_lookup(pictures)
+        context.globals["social_image"] = SocialImages(pictures)
         errors = write_site(tree, context, renderings, config, assets, inputs, digests, today,
                              history)
         if errors or tree.errors:
