@@ -3,8 +3,9 @@ page's title, one key fact and a crop of one of the Moon pictures.
 
 The text is set in DejaVu Sans (factsheet/fonts/, with its licence), shipped with the project so
 the bytes are the same on every machine with the same Pillow. The key fact is the first of the
-page's fact box (`infobox`), else the site's tagline; a fact's own page shows its value. Each picture is cached under a hash of
-everything it shows, so a rebuild draws only the pages whose title or key fact changed.
+page's fact box (`infobox`), else the site's tagline; a fact's own page shows its value. Each
+picture is cached under a hash of everything it shows, so a rebuild draws only the pages whose
+title or key fact changed.
 """
 
 from __future__ import annotations

@@ -18,14 +18,15 @@ from .config import Config
 from .context import SiteContext, citing_pages
 from .dependencies import Digests
 from .errors import BuildError, SiteError, display_path
+from .fact_loading import load_data
 from .fact_pages import INDEX_PATH, fact_path
 from .fact_usage import unused_facts
-from .facts import FactBook, load_data
+from .facts import FactBook
 from .feeds import FEED_PATH
 from .feeds import PAGE_PATH as CHANGES_PATH
 from .history import FactHistory, read_history
 from .incremental import DiskStore, Inputs, Store, digest, output_key, render_base
-from .markdown_ext import LinkResolver
+from .links import LinkResolver
 from .og_image import SocialImages, page_cards, page_images
 from .output import LiveOutput, OutputPaths, StagedOutput, asset_names, static_files
 from .pages import Page, default_url_path, find_sources, load_pages

@@ -20,8 +20,8 @@ from .context import SiteContext
 from .dependencies import Digests
 from .downloads import facts_csv, facts_json
 from .errors import SiteError
-from .facts import Fact
 from .fact_pages import write_fact_pages
+from .facts import Fact
 from .feeds import write_changes
 from .history import FactHistory
 from .hosting import robots_txt, sitemap_xml

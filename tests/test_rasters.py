@@ -18,7 +18,7 @@ from factsheet import picture_files as pf
 from factsheet.charts import pictures as specs
 from factsheet.charts import raster
 from factsheet.charts.geo import orthographic
-from factsheet.facts import load_factbook
+from factsheet.fact_loading import load_factbook
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "content" / "data"
