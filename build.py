@@ -148,7 +148,7 @@ def report(errors, out: str | None) -> int:
 
 
 def command_build(arguments: argparse.Namespace) -> int:
-    from factsheet.errors import BuildError
+    from factsheet.errors import BuildError, print_warnings
     from factsheet.owned_folders import output_lock
     from factsheet.site import build
 
@@ -161,8 +161,7 @@ def command_build(arguments: argparse.Namespace) -> int:
             result = build(config)
     except BuildError as failure:
         return report(failure.errors, arguments.out or "_site")
-    for warning in result.warnings:
-        print(warning, file=sys.stderr)
+    print_warnings(result.warnings, sys.stderr)
     out = arguments.out or "_site"
     if result.skipped:
         print(f"Nothing changed: {out} is up to date ({result.seconds * 1000:.0f} ms).")

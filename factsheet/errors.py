@@ -77,6 +77,22 @@ def _resolved(base: Path) -> Path:
     return base.resolve()
 
 
+WARNINGS_SHOWN = 50  # a build names this many; `check` lists every one
+
+
+def print_warnings(warnings, stream, limit: int | None = WARNINGS_SHOWN) -> None:
+    """The warnings of a successful build. A large site with many (a corpus without `verified`
+    dates warns once a fact) would bury the one line that says what was built, and printing
+    thousands of lines costs real time on every rebuild: past `limit`, one line says how many
+    more there are and where to see them."""
+    shown = warnings if limit is None else warnings[:limit]
+    if shown:
+        print("\n".join(map(str, shown)), file=stream)
+    if len(warnings) > len(shown):
+        print(f"... and {len(warnings) - len(shown):,} more warnings: `build.py check` lists "
+              "them all", file=stream)
+
+
 def report(errors, consequence: str = "", stream=None) -> int:
     """Every problem as `path:line: message`, then one summary line ("Build failed: N errors"
     and what that means for the site): the command line and the dev server report alike.

@@ -511,3 +511,22 @@ def test_real_site_topic_pages_cite_their_sources(real_site):
                if p.parent.name not in ("sources", "search")  # search: a tool, not a topic
                and not HtmlDoc(p.read_text(encoding="utf-8")).find("a", class_="cite-link")]
     assert uncited == []
+
+
+def test_a_build_with_many_warnings_names_fifty_and_counts_the_rest(scratch_site):
+    # Ten pages with many typed numbers: ten warnings each at most, plus the stale facts.
+    for number in range(10):
+        prose = " ".join(f"It is {n} kg." for n in range(1, 13))
+        scratch_site.write(f"content/n-{number}.md",
+                           f"---\ntitle: N {number}\ndescription: Numbers.\n---\n{prose}\n")
+    result = scratch_site.run()
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 51
+    assert all(": warning: " in line for line in lines[:50])
+    more = int(re.search(r"and ([\d,]+) more warnings", lines[50]).group(1).replace(",", ""))
+    assert more >= 50
+    assert "`build.py check` lists them all" in lines[50]
+    assert "Built " in result.stdout  # the line that matters is not buried
+    listed = scratch_site.run("check", "--strict").stderr.splitlines()  # every one, as errors
+    assert len(listed) == 50 + more + 1  # and its summary line
