@@ -49,69 +49,115 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     common = argparse.ArgumentParser(add_help=False)
     folders = common.add_argument_group(
         "folders (a folder you name is relative to the current directory; defaults are the "
-        "project's own)")
-    folders.add_argument("--content", default=None, metavar="DIR",
-                         help="Markdown pages and data/ (default: content)")
-    folders.add_argument("--data", default=None, metavar="DIR",
-                         help="YAML data files (default: CONTENT/data)")
-    folders.add_argument("--templates", default=None, metavar="DIR",
-                         help="Jinja templates (default: templates)")
-    folders.add_argument("--static", default=None, metavar="DIR",
-                         help="files copied to the site, CSS with hashed names (default: static)")
-    folders.add_argument("--out", default=None, metavar="DIR",
-                         help="output folder, replaced only by a successful build (default: _site)")
-    folders.add_argument("--cache", default=None, metavar="DIR",
-                         help="rendered-Markdown cache (default: .cache/factsheet beside --out)")
+        "project's own)"
+    )
+    folders.add_argument(
+        "--content", default=None, metavar="DIR", help="Markdown pages and data/ (default: content)"
+    )
+    folders.add_argument(
+        "--data", default=None, metavar="DIR", help="YAML data files (default: CONTENT/data)"
+    )
+    folders.add_argument(
+        "--templates", default=None, metavar="DIR", help="Jinja templates (default: templates)"
+    )
+    folders.add_argument(
+        "--static",
+        default=None,
+        metavar="DIR",
+        help="files copied to the site, CSS with hashed names (default: static)",
+    )
+    folders.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="output folder, replaced only by a successful build (default: _site)",
+    )
+    folders.add_argument(
+        "--cache",
+        default=None,
+        metavar="DIR",
+        help="rendered-Markdown cache (default: .cache/factsheet beside --out)",
+    )
     urls = common.add_argument_group("URLs")
-    urls.add_argument("--base-path", default="/", metavar="/REPO/",
-                      help="URL prefix the site is served under, e.g. /far-side/ for a GitHub "
-                           "project page (default: /)")
-    urls.add_argument("--site-url", default=None, metavar="URL",
-                      help="absolute URL of the site for canonical and Open Graph links, "
-                           "e.g. https://owner.github.io/far-side (default: site.url in the data)")
-    common.add_argument("--strict", action="store_true",
-                        help="treat warnings (such as a source no page cites) as errors")
-    common.add_argument("--drafts", action="store_true",
-                        help="build pages marked draft: true too, with a draft banner and "
-                             "noindex (serve always shows them)")
-    common.add_argument("--jobs", type=int, default=0, metavar="N",
-                        help="processes for Markdown conversion (default: one per core)")
-    common.add_argument("--debug", action="store_true",
-                        help="show a traceback for internal errors")
+    urls.add_argument(
+        "--base-path",
+        default="/",
+        metavar="/REPO/",
+        help="URL prefix the site is served under, e.g. /far-side/ for a GitHub "
+        "project page (default: /)",
+    )
+    urls.add_argument(
+        "--site-url",
+        default=None,
+        metavar="URL",
+        help="absolute URL of the site for canonical and Open Graph links, "
+        "e.g. https://owner.github.io/far-side (default: site.url in the data)",
+    )
+    common.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings (such as a source no page cites) as errors",
+    )
+    common.add_argument(
+        "--drafts",
+        action="store_true",
+        help="build pages marked draft: true too, with a draft banner and "
+        "noindex (serve always shows them)",
+    )
+    common.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="processes for Markdown conversion (default: one per core)",
+    )
+    common.add_argument("--debug", action="store_true", help="show a traceback for internal errors")
 
     options_help = argparse.ArgumentParser(prog="build.py", parents=[common], add_help=False)
     parser = Parser(
         prog="build.py",
         description="Build the Far Side fact sheet: Markdown + YAML facts through Jinja into a "
-                    "static site for GitHub Pages. Without a command, builds.",
+        "static site for GitHub Pages. Without a command, builds.",
         epilog="Options of build, check and serve (serve adds --host, --port, --open; new "
-               "takes --content, --data, --file):\n"
-               + options_help.format_help().split("\n\n", 1)[1],
+        "takes --content, --data, --file):\n" + options_help.format_help().split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"build.py (Far Side) {version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("build", parents=[common], help="build the site into --out (default)")
-    commands.add_parser("check", parents=[common],
-                        help="validate content and a full build without writing --out")
-    serve = commands.add_parser("serve", parents=[common],
-                                help="build, serve and live-reload while you edit")
-    serve.add_argument("--host", default="127.0.0.1",
-                       help="address to bind (default: 127.0.0.1, this machine only)")
+    commands.add_parser(
+        "check", parents=[common], help="validate content and a full build without writing --out"
+    )
+    serve = commands.add_parser(
+        "serve", parents=[common], help="build, serve and live-reload while you edit"
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default: 127.0.0.1, this machine only)",
+    )
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
     new = commands.add_parser(
-        "new", help="start a page or a fact: new page \"Title\" | new fact ID [--file FILE]",
+        "new",
+        help='start a page or a fact: new page "Title" | new fact ID [--file FILE]',
         description="Write a new page into --content (a draft, last in the menu) or a new fact "
-                    "skeleton: printed, or appended to --file. Never overwrites a file.")
+        "skeleton: printed, or appended to --file. Never overwrites a file.",
+    )
     new.add_argument("kind", choices=("page", "fact"), help="what to start")
     new.add_argument("name", help="the page's title, or the fact's id")
-    new.add_argument("--content", default=None, metavar="DIR",
-                     help="Markdown pages and data/ (default: content)")
-    new.add_argument("--data", default=None, metavar="DIR",
-                     help="YAML data files (default: CONTENT/data)")
-    new.add_argument("--file", default=None, metavar="FILE",
-                     help="new fact: the data file to append it to (created if missing)")
+    new.add_argument(
+        "--content", default=None, metavar="DIR", help="Markdown pages and data/ (default: content)"
+    )
+    new.add_argument(
+        "--data", default=None, metavar="DIR", help="YAML data files (default: CONTENT/data)"
+    )
+    new.add_argument(
+        "--file",
+        default=None,
+        metavar="FILE",
+        help="new fact: the data file to append it to (created if missing)",
+    )
     new.add_argument("--debug", action="store_true", help="show a traceback for internal errors")
     if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
         parser.unknown_command(argv[0])
@@ -128,11 +174,16 @@ def make_config(arguments: argparse.Namespace, out: str | None = None):
         return default if value is None else str(Path(value).resolve())
 
     config, errors = configure(
-        ROOT, content=place(arguments.content, "content"), data=place(arguments.data),
+        ROOT,
+        content=place(arguments.content, "content"),
+        data=place(arguments.data),
         templates=place(arguments.templates, "templates"),
         static=place(arguments.static, "static"),
-        out=out or place(arguments.out, "_site"), cache=place(arguments.cache),
-        base_path=arguments.base_path, site_url=arguments.site_url, strict=arguments.strict,
+        out=out or place(arguments.out, "_site"),
+        cache=place(arguments.cache),
+        base_path=arguments.base_path,
+        site_url=arguments.site_url,
+        strict=arguments.strict,
         jobs=arguments.jobs,
     )
     if config is not None and (arguments.drafts or arguments.command == "serve"):
@@ -166,8 +217,10 @@ def command_build(arguments: argparse.Namespace) -> int:
     if result.skipped:
         print(f"Nothing changed: {out} is up to date ({result.seconds * 1000:.0f} ms).")
     else:
-        print(f"Built {result.pages} pages ({result.files} files, {result.rendered} converted) "
-              f"into {out} in {result.seconds * 1000:.0f} ms.")
+        print(
+            f"Built {result.pages} pages ({result.files} files, {result.rendered} converted) "
+            f"into {out} in {result.seconds * 1000:.0f} ms."
+        )
     return 0
 
 
@@ -195,8 +248,11 @@ def command_check(arguments: argparse.Namespace) -> int:
         return report(problems, None)
     for warning in result.warnings:
         print(warning, file=sys.stderr)
-    print(f"OK: {result.pages} pages, {result.files} files, every link and anchor resolves"
-          + (f"; {len(result.warnings)} warnings" if result.warnings else "") + ".")
+    print(
+        f"OK: {result.pages} pages, {result.files} files, every link and anchor resolves"
+        + (f"; {len(result.warnings)} warnings" if result.warnings else "")
+        + "."
+    )
     return 0
 
 
@@ -209,9 +265,12 @@ def as_check_error(problem):
 
 def command_serve(arguments: argparse.Namespace) -> int:
     if arguments.out is not None:  # serve builds into a temporary folder of its own
-        print("serve: --out is not used by serve, which keeps its build in a temporary folder "
-              "and never touches your output; to write a site, run: build.py build --out "
-              f"{arguments.out}", file=sys.stderr)
+        print(
+            "serve: --out is not used by serve, which keeps its build in a temporary folder "
+            "and never touches your output; to write a site, run: build.py build --out "
+            f"{arguments.out}",
+            file=sys.stderr,
+        )
         return 2
     if not dependencies_present(SERVE_DEPENDENCIES):
         return 1
@@ -222,9 +281,11 @@ def command_serve(arguments: argparse.Namespace) -> int:
         return report(errors, None)
     port = free_port(arguments.host, arguments.port)
     if port is None:
-        print(f"cannot listen on {arguments.host}: ports {arguments.port}-"
-              f"{arguments.port + PORT_ATTEMPTS - 1} are all taken; choose one with --port",
-              file=sys.stderr)
+        print(
+            f"cannot listen on {arguments.host}: ports {arguments.port}-"
+            f"{arguments.port + PORT_ATTEMPTS - 1} are all taken; choose one with --port",
+            file=sys.stderr,
+        )
         return 1
     if port != arguments.port:
         print(f"Port {arguments.port} is taken; using {port}.", flush=True)
@@ -256,16 +317,20 @@ def command_new(arguments: argparse.Namespace) -> int:
             if arguments.file:
                 raise ScaffoldError("--file is for new fact; a page goes into --content")
             path = new_page(arguments.name, content, data)
-            print(f"Wrote {shown_path(path)}: a draft (serve shows it; build leaves it out "
-                  "until you remove draft: true). Fill in its description.")
+            print(
+                f"Wrote {shown_path(path)}: a draft (serve shows it; build leaves it out "
+                "until you remove draft: true). Fill in its description."
+            )
         else:
             file = Path(arguments.file).resolve() if arguments.file else None
             text = new_fact(arguments.name, data, file)
             if file is None:
                 print(text, end="")
             else:
-                print(f"Added fact {arguments.name!r} to {shown_path(file)}; `build.py check` "
-                      "names the lines still to fill in.")
+                print(
+                    f"Added fact {arguments.name!r} to {shown_path(file)}; `build.py check` "
+                    "names the lines still to fill in."
+                )
     except ScaffoldError as problem:
         print(f"new {arguments.kind}: {problem}", file=sys.stderr)
         return 1
@@ -281,16 +346,23 @@ def shown_path(path: Path) -> str:
 
 def dependencies_present(needed: dict[str, str]) -> bool:
     """Whether this Python has the packages; if not, say to use the virtual environment."""
-    missing = [package for module, package in needed.items()
-               if importlib.util.find_spec(module) is None]
+    missing = [
+        package for module, package in needed.items() if importlib.util.find_spec(module) is None
+    ]
     if not missing:
         return True
     venv = ROOT / ".venv" / "bin" / "python"
     runner = f"{shown_path(venv) if venv.exists() else '.venv/bin/python'} build.py"
-    print(f"This Python ({sys.executable}) lacks the generator's packages: "
-          f"{', '.join(missing)}.\nRun it with the project's virtual environment: {runner} ..."
-          + ("" if venv.exists() else "\n(create it first: python3 -m venv .venv && "
-                                      ".venv/bin/pip install -e .)"), file=sys.stderr)
+    print(
+        f"This Python ({sys.executable}) lacks the generator's packages: "
+        f"{', '.join(missing)}.\nRun it with the project's virtual environment: {runner} ..."
+        + (
+            ""
+            if venv.exists()
+            else "\n(create it first: python3 -m venv .venv && .venv/bin/pip install -e .)"
+        ),
+        file=sys.stderr,
+    )
     return False
 
 
@@ -298,8 +370,12 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
     if not dependencies_present(DEPENDENCIES):
         return 1
-    commands = {"build": command_build, "check": command_check, "serve": command_serve,
-                "new": command_new}
+    commands = {
+        "build": command_build,
+        "check": command_check,
+        "serve": command_serve,
+        "new": command_new,
+    }
     try:
         return commands[arguments.command](arguments)
     except KeyboardInterrupt:
@@ -307,8 +383,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug in the generator: one line, unless --debug asks for more
         if arguments.debug:
             raise
-        print(f"internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)",
-              file=sys.stderr)
+        print(
+            f"internal error: {type(exc).__name__}: {exc} (run with --debug for a traceback)",
+            file=sys.stderr,
+        )
         return 2
 
 

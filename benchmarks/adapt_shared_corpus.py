@@ -68,11 +68,10 @@ def convert_page(text: str, name: str) -> tuple[str, str]:
         key, _, value = line.partition(":")
         fields[key.strip()] = unquote(value)
     title = fields["title"]
-    front = [f"title: {quote(title)}",
-             f"description: {quote(fields.get('summary') or title)}"]
+    front = [f"title: {quote(title)}", f"description: {quote(fields.get('summary') or title)}"]
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", fields.get("date", "")):
         front.append(f"updated: {fields['date']}")
-    return "---\n" + "\n".join(front) + "\n---\n" + text[match.end():], title
+    return "---\n" + "\n".join(front) + "\n---\n" + text[match.end() :], title
 
 
 def convert_data(facts_text: str) -> tuple[str, str, list[str], list[str]]:
@@ -91,21 +90,27 @@ def convert_data(facts_text: str) -> tuple[str, str, list[str], list[str]]:
             "    type: quantity",
             f"    value: {value}",
             f"    unit: {quote(unquote(unit))}",
-            f"    as_of: \"{year.group(1) if year else '2024'}\"",
+            f'    as_of: "{year.group(1) if year else "2024"}"',
             f"    sources: [{source_id}]",
         ]
     source_lines = ["sources:"]
     for source, source_id in sources.items():
         year = re.search(r"(\d{4})\s*$", source)
         publisher = re.sub(r"\s*\d{4}$", "", source) or source
-        source_lines += [f"  - id: {source_id}",
-                         f"    title: {quote(source)}",
-                         f"    publisher: {quote(publisher)}"]
+        source_lines += [
+            f"  - id: {source_id}",
+            f"    title: {quote(source)}",
+            f"    publisher: {quote(publisher)}",
+        ]
         if year:
-            source_lines.append(f"    published: \"{year.group(1)}\"")
-        source_lines.append("    accessed: \"2026-11-24\"")
-    return ("\n".join(source_lines) + "\n", "\n".join(fact_lines) + "\n",
-            list(sources.values()), fact_ids)
+            source_lines.append(f'    published: "{year.group(1)}"')
+        source_lines.append('    accessed: "2026-11-24"')
+    return (
+        "\n".join(source_lines) + "\n",
+        "\n".join(fact_lines) + "\n",
+        list(sources.values()),
+        fact_ids,
+    )
 
 
 SITE_YAML = """site:
@@ -121,10 +126,12 @@ def home_page(pages: list[tuple[str, str]], source_ids: list[str], fact_ids: lis
     cites = "".join(f"{{cite {s}}}" for s in source_ids)
     facts = ", ".join(f"{{fact {f}}}" for f in fact_ids[:5])
     links = "\n".join(f"- [{title}]({name})" for name, title in pages)
-    return ("---\ntitle: Fact sheets\ndescription: \"Every fact sheet of the shared benchmark "
-            "corpus, with the sources its figures come from.\"\n---\n\n"
-            f"Figures on these pages come from {len(source_ids)} sources{cites}. "
-            f"A few of them: {facts}.\n\n## All pages\n\n{links}\n")
+    return (
+        '---\ntitle: Fact sheets\ndescription: "Every fact sheet of the shared benchmark '
+        'corpus, with the sources its figures come from."\n---\n\n'
+        f"Figures on these pages come from {len(source_ids)} sources{cites}. "
+        f"A few of them: {facts}.\n\n## All pages\n\n{links}\n"
+    )
 
 
 def adapt(corpus: Path, out: Path, force: bool = False) -> int:
@@ -145,15 +152,18 @@ def adapt(corpus: Path, out: Path, force: bool = False) -> int:
     facts_text = facts_path.read_text(encoding="utf-8") if facts_path.is_file() else ""
     sources_yaml, facts_yaml, source_ids, fact_ids = convert_data(facts_text)
     if not source_ids:  # no usable facts: a minimal valid data set
-        sources_yaml = ("sources:\n  - id: bench\n    title: Benchmark\n    publisher: Benchmark"
-                        "\n    accessed: \"2026-11-24\"\n")
+        sources_yaml = (
+            "sources:\n  - id: bench\n    title: Benchmark\n    publisher: Benchmark"
+            '\n    accessed: "2026-11-24"\n'
+        )
         source_ids, facts_yaml = ["bench"], ""
     (out / "data" / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
     (out / "data" / "sources.yaml").write_text(sources_yaml, encoding="utf-8")
     if facts_yaml:
         (out / "data" / "facts.yaml").write_text(facts_yaml, encoding="utf-8")
-    (out / "content" / "index.md").write_text(home_page(pages, source_ids, fact_ids),
-                                              encoding="utf-8")
+    (out / "content" / "index.md").write_text(
+        home_page(pages, source_ids, fact_ids), encoding="utf-8"
+    )
     if (corpus / "manifest.json").is_file():
         shutil.copyfile(corpus / "manifest.json", out / "manifest.json")
     return len(pages)
@@ -169,8 +179,10 @@ def main(argv: list[str] | None = None) -> int:
         count = adapt(args.corpus, args.out, args.force)
     except (FileExistsError, ValueError) as exc:
         parser.error(str(exc))
-    print(f"adapted {count} pages into {args.out}/content (+ index.md) and {args.out}/data",
-          file=sys.stderr)
+    print(
+        f"adapted {count} pages into {args.out}/content (+ index.md) and {args.out}/data",
+        file=sys.stderr,
+    )
     return 0
 
 

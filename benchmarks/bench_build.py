@@ -73,8 +73,9 @@ def add_bench_fact(content: Path, page: Path) -> Path:
     """A fact shown by exactly one page: what the `fact` scenario edits."""
     facts = content / "data" / "facts.yaml"
     text = facts.read_text(encoding="utf-8")
-    facts.write_text(text.replace("\nfacts:\n", "\nfacts:\n" + BENCH_FACT.format(value=1), 1),
-                     encoding="utf-8")
+    facts.write_text(
+        text.replace("\nfacts:\n", "\nfacts:\n" + BENCH_FACT.format(value=1), 1), encoding="utf-8"
+    )
     with page.open("a", encoding="utf-8") as handle:
         handle.write("\nThe benchmark's own fact is {fact bench-fact}.\n")
     return facts
@@ -84,6 +85,8 @@ def edit_bench_fact(facts: Path, round_: int) -> None:
     text = facts.read_text(encoding="utf-8")
     old = text.split("  - id: bench-fact\n", 1)[1].split("\n", 4)[2]  # the `value:` line
     facts.write_text(text.replace(old, f"    value: {round_ + 2}", 1), encoding="utf-8")
+
+
 MEMORY_TARGET_MIB = 150
 MEMORY_TARGET_PAGES = 10000
 
@@ -169,7 +172,7 @@ def change_template(templates: Path, round_: int) -> None:
     text = base.read_text(encoding="utf-8")
     marker = "<!-- bench "
     if marker in text:
-        text = text[:text.index(marker)]
+        text = text[: text.index(marker)]
     base.write_text(f"{text}{marker}{round_} -->\n", encoding="utf-8")
 
 
@@ -178,9 +181,23 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, project: Path) -> l
     print(f"## {n} pages: writing the corpus to {content}", file=sys.stderr)
     paths = corpus.write_corpus(content, n, args.seed, force=True)
     out, cache = work / f"out-{n}", work / f"cache-{n}"
-    command = [args.python, str(project / "build.py"), "build", "--content", str(content),
-               "--templates", str(project / "templates"), "--static", str(project / "static"),
-               "--out", str(out), "--cache", str(cache), "--base-path", "/bench/"]
+    command = [
+        args.python,
+        str(project / "build.py"),
+        "build",
+        "--content",
+        str(content),
+        "--templates",
+        str(project / "templates"),
+        "--static",
+        str(project / "static"),
+        "--out",
+        str(out),
+        "--cache",
+        str(cache),
+        "--base-path",
+        "/bench/",
+    ]
     if args.jobs is not None:
         command += ["--jobs", str(args.jobs)]
     edited = paths[len(paths) // 2]
@@ -189,8 +206,12 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, project: Path) -> l
     for repeat in range(args.repeats):
         for scenario in args.scenarios:
             if scenario == "cold":
-                for folder in (out, cache, out.parent / f".{out.name}.staging",
-                               out.parent / f".{out.name}.old"):
+                for folder in (
+                    out,
+                    cache,
+                    out.parent / f".{out.name}.staging",
+                    out.parent / f".{out.name}.old",
+                ):
                     shutil.rmtree(folder, ignore_errors=True)
             elif scenario == "template":
                 change_template(project / "templates", repeat)
@@ -205,17 +226,26 @@ def bench_size(n: int, args: argparse.Namespace, work: Path, project: Path) -> l
             converted, skipped = parse_output(text)
             run = Run(scenario, n, repeat, wall, cpu, peak, other, converted, skipped, code)
             runs.append(run)
-            print(f"  {scenario:9s} #{repeat + 1}: {wall:7.3f} s wall, {cpu:7.3f} s cpu, "
-                  f"{peak:6.1f} MiB, converted={converted} skipped={skipped} "
-                  f"other cpu={other:.2f} s", file=sys.stderr)
+            print(
+                f"  {scenario:9s} #{repeat + 1}: {wall:7.3f} s wall, {cpu:7.3f} s cpu, "
+                f"{peak:6.1f} MiB, converted={converted} skipped={skipped} "
+                f"other cpu={other:.2f} s",
+                file=sys.stderr,
+            )
             if code != 0:
                 raise SystemExit(f"build failed ({scenario}, see {log}):\n{text[-2000:]}")
             expected = {"cold": n + 1, "template": 0, "edit": 1, "fact": 1}.get(scenario)
-            if scenario == "nochange" and not skipped or \
-                    expected is not None and converted != expected:
-                print(f"  WARNING: {scenario} converted {converted} pages (expected "
-                      f"{'none, skipped' if scenario == 'nochange' else expected}): {text.strip()}",
-                      file=sys.stderr)
+            if (
+                scenario == "nochange"
+                and not skipped
+                or expected is not None
+                and converted != expected
+            ):
+                print(
+                    f"  WARNING: {scenario} converted {converted} pages (expected "
+                    f"{'none, skipped' if scenario == 'nochange' else expected}): {text.strip()}",
+                    file=sys.stderr,
+                )
     return runs
 
 
@@ -245,9 +275,11 @@ def summarize(runs: list[Run], args: argparse.Namespace) -> str:
             if n >= MEMORY_TARGET_PAGES:
                 target += f"{'; ' if target else ''}peak < {MEMORY_TARGET_MIB} MiB"
                 met += f"{'; ' if met else ''}{'yes' if peak < MEMORY_TARGET_MIB else 'NO'}"
-            lines.append(f"| {scenario} | {n:,} | {wall:.3f} ({min(walls):.3f}-{max(walls):.3f}) "
-                         f"| {ms:.2f} | {cpu:.2f} ({cpu * 1000 / n:.1f}) | {peak:.0f} "
-                         f"| {other:.0%} | {target} | {met} |")
+            lines.append(
+                f"| {scenario} | {n:,} | {wall:.3f} ({min(walls):.3f}-{max(walls):.3f}) "
+                f"| {ms:.2f} | {cpu:.2f} ({cpu * 1000 / n:.1f}) | {peak:.0f} "
+                f"| {other:.0%} | {target} | {met} |"
+            )
     return "\n".join(lines)
 
 
@@ -258,15 +290,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenarios", nargs="+", choices=SCENARIOS, default=list(SCENARIOS))
     parser.add_argument("--seed", default="1")
     parser.add_argument("--jobs", type=int, default=None, help="passed to build.py --jobs")
-    parser.add_argument("--python", default=sys.executable,
-                        help="interpreter that runs build.py (default: this one)")
+    parser.add_argument(
+        "--python",
+        default=sys.executable,
+        help="interpreter that runs build.py (default: this one)",
+    )
     parser.add_argument("--work", default=None, help="work folder (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
-    parser.add_argument("--gate-idle", type=float, default=0, metavar="PCT",
-                        help="before each run, wait (up to 60 s) until the machine is PCT %% idle")
+    parser.add_argument(
+        "--gate-idle",
+        type=float,
+        default=0,
+        metavar="PCT",
+        help="before each run, wait (up to 60 s) until the machine is PCT %% idle",
+    )
     parser.add_argument("--json", default=None, help="append one JSON record per run")
-    parser.add_argument("--pelican-ms", type=float, default=13.0,
-                        help="Pelican's cold ms/page on this machine (cold target = 0.6 x)")
+    parser.add_argument(
+        "--pelican-ms",
+        type=float,
+        default=13.0,
+        help="Pelican's cold ms/page on this machine (cold target = 0.6 x)",
+    )
     args = parser.parse_args(argv)
 
     work = Path(args.work or tempfile.mkdtemp(prefix="factsheet-bench-")).resolve()
@@ -280,9 +324,11 @@ def main(argv: list[str] | None = None) -> int:
             with open(args.json, "a", encoding="utf-8") as handle:
                 for run in runs:
                     handle.write(json.dumps(asdict(run)) + "\n")
-        print(f"\nFar Side build benchmark: {args.repeats} repeat(s), median; "
-              f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}; "
-              f"cold target = 0.6 x Pelican's {args.pelican_ms:g} ms/page\n")
+        print(
+            f"\nFar Side build benchmark: {args.repeats} repeat(s), median; "
+            f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}; "
+            f"cold target = 0.6 x Pelican's {args.pelican_ms:g} ms/page\n"
+        )
         print(summarize(runs, args))
     finally:
         if not args.keep and not args.work:

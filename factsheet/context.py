@@ -41,16 +41,19 @@ def navigation(pages: list[Page]) -> tuple[NavItem, ...]:
     return tuple(NavItem(p.nav_title or p.title, p.url_path) for p in ordered)
 
 
-def sources_by_publisher(book: FactBook, citing: dict[str, list[Page]],
-                         nav: tuple[NavItem, ...]) -> list[tuple[str, list[SourceEntry]]]:
+def sources_by_publisher(
+    book: FactBook, citing: dict[str, list[Page]], nav: tuple[NavItem, ...]
+) -> list[tuple[str, list[SourceEntry]]]:
     """Every source, grouped by publisher (alphabetical), each with the pages citing it."""
     rank = {item.url_path: index for index, item in enumerate(nav)}
     groups: dict[str, list[SourceEntry]] = defaultdict(list)
     for source in book.sources.values():
         pages = sorted(citing.get(source.id, []), key=lambda p: (rank.get(p.url_path, 99), p.rel))
         groups[source.publisher].append(SourceEntry(source, tuple(pages)))
-    return [(publisher, sorted(entries, key=lambda e: (e.source.title.lower(), e.source.id)))
-            for publisher, entries in sorted(groups.items(), key=lambda g: g[0].lower())]
+    return [
+        (publisher, sorted(entries, key=lambda e: (e.source.title.lower(), e.source.id)))
+        for publisher, entries in sorted(groups.items(), key=lambda g: g[0].lower())
+    ]
 
 
 @dataclass(frozen=True)
@@ -62,8 +65,14 @@ class SiteContext:
     globals: dict[str, Any]
 
     @classmethod
-    def create(cls, config: Config, book: FactBook, pages: list[Page],
-               rendered: dict[str, PageSummary], assets: dict[str, str]) -> SiteContext:
+    def create(
+        cls,
+        config: Config,
+        book: FactBook,
+        pages: list[Page],
+        rendered: dict[str, PageSummary],
+        assets: dict[str, str],
+    ) -> SiteContext:
         site_url = config.site_url or book.site.url.rstrip("/")
         helpers = url_helpers(config.base_path, site_url)
         nav = navigation(pages)
@@ -93,8 +102,10 @@ class SiteContext:
     def page_variables(self, page: Page, rendered: RenderedPage) -> dict[str, Any]:
         html = rendered.html
         absolute_url = self.globals["absolute_url"]
-        references = [(ref.number, self.book.sources[ref.source_id], ref.backrefs)
-                      for ref in rendered.references]
+        references = [
+            (ref.number, self.book.sources[ref.source_id], ref.backrefs)
+            for ref in rendered.references
+        ]
         return {
             "page": page,
             "content": Markup(html),  # noqa: S704 - HTML the Markdown renderer produced
@@ -114,8 +125,11 @@ class SiteContext:
             "description": page.description,
             "url": self.globals["absolute_url"](page.url_path),
             "inLanguage": site.language,
-            "isPartOf": {"@type": "WebSite", "name": site.title,
-                         "url": self.globals["absolute_url"]("")},
+            "isPartOf": {
+                "@type": "WebSite",
+                "name": site.title,
+                "url": self.globals["absolute_url"](""),
+            },
         }
         if site.author:
             data["author"] = {"@type": "Organization", "name": site.author}

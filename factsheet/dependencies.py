@@ -88,17 +88,22 @@ class TrackedBook(FactBook):
 
 
 def tracked_book(book: FactBook, recorder: Recorder) -> TrackedBook:
-    return TrackedBook(book.site, Recorded(book.sources, "source", recorder),
-                       Recorded(book.facts, "fact", recorder),
-                       Recorded(book.groups, "group", recorder),
-                       refused_ids=book.refused_ids, unread_files=book.unread_files)
+    return TrackedBook(
+        book.site,
+        Recorded(book.sources, "source", recorder),
+        Recorded(book.facts, "fact", recorder),
+        Recorded(book.groups, "group", recorder),
+        refused_ids=book.refused_ids,
+        unread_files=book.unread_files,
+    )
 
 
 def record_digest(record: object) -> str:
     """A hash of what a record says (not where it was written)."""
     if is_dataclass(record):
-        parts = [(f.name, getattr(record, f.name)) for f in fields(record)
-                 if f.name not in PLACE_FIELDS]
+        parts = [
+            (f.name, getattr(record, f.name)) for f in fields(record) if f.name not in PLACE_FIELDS
+        ]
         text = repr(parts)
     else:
         text = repr(record)
@@ -108,8 +113,9 @@ def record_digest(record: object) -> str:
 class Digests:
     """The current digest of every name a page can record, computed on first request."""
 
-    def __init__(self, book: FactBook, pages_by_rel: Mapping[str, str],
-                 site_paths: set[str] | frozenset[str]):
+    def __init__(
+        self, book: FactBook, pages_by_rel: Mapping[str, str], site_paths: set[str] | frozenset[str]
+    ):
         self.book = book
         self.pages_by_rel = pages_by_rel
         self.urls = frozenset(pages_by_rel.values())
@@ -129,8 +135,11 @@ class Digests:
 
     def _compute(self, name: str) -> str:
         kind, _, key = name.partition(":")
-        table = {"fact": self.book.facts, "source": self.book.sources,
-                 "group": self.book.groups}.get(kind)
+        table = {
+            "fact": self.book.facts,
+            "source": self.book.sources,
+            "group": self.book.groups,
+        }.get(kind)
         if table is not None:
             if key == "*":
                 return _combine(f"{k}={self(f'{kind}:{k}')}" for k in table)

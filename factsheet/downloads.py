@@ -11,8 +11,23 @@ from .citations import LICENSE_NAME, LICENSE_SPDX, LICENSE_URL
 from .facts import Alternative, Fact, FactBook
 
 # The first eleven columns are the published layout; later ones are only ever appended.
-CSV_COLUMNS = ["id", "label", "type", "value", "unit", "qualifier", "display", "as_of",
-               "sources", "group", "note", "uncertainty", "verified", "alternatives", "choice"]
+CSV_COLUMNS = [
+    "id",
+    "label",
+    "type",
+    "value",
+    "unit",
+    "qualifier",
+    "display",
+    "as_of",
+    "sources",
+    "group",
+    "note",
+    "uncertainty",
+    "verified",
+    "alternatives",
+    "choice",
+]
 
 
 def _row(fact: Fact) -> dict[str, str]:
@@ -32,7 +47,8 @@ def _row(fact: Fact) -> dict[str, str]:
         "verified": fact.verified.iso() if fact.verified else "",
         # one cell: "value±uncertainty [source ids]" per alternative, separated by " | "
         "alternatives": " | ".join(
-            f"{_machine(fact, alt)} [{' '.join(alt.sources)}]" for alt in fact.alternatives),
+            f"{_machine(fact, alt)} [{' '.join(alt.sources)}]" for alt in fact.alternatives
+        ),
         "choice": fact.choice or "",
     }
 
@@ -47,11 +63,16 @@ def _machine(fact: Fact, alternative: Alternative) -> str:
 
 
 def _alternatives(fact: Fact) -> list[dict]:
-    return [{"value": fact.as_alternative(alt).machine_value(),
-             "display": fact.as_alternative(alt).text(),
-             "uncertainty": _plain(alt.uncertainty) or None,
-             "sources": list(alt.sources), "note": alt.note}
-            for alt in fact.alternatives]
+    return [
+        {
+            "value": fact.as_alternative(alt).machine_value(),
+            "display": fact.as_alternative(alt).text(),
+            "uncertainty": _plain(alt.uncertainty) or None,
+            "sources": list(alt.sources),
+            "note": alt.note,
+        }
+        for alt in fact.alternatives
+    ]
 
 
 def facts_json(book: FactBook) -> str:
@@ -61,18 +82,32 @@ def facts_json(book: FactBook) -> str:
         # The data's licence, as an SPDX id and its canonical URL (schema.org's `license`).
         "license": {"id": LICENSE_SPDX, "name": LICENSE_NAME, "url": LICENSE_URL},
         "credit": f"{book.site.author or book.site.title}; each fact's values are credited to "
-                  "the sources it lists",
-        "facts": [dict(_row(fact), sources=list(fact.sources),
-                       attributes=dict(sorted(fact.attributes.items())),
-                       verified=fact.verified.iso() if fact.verified else None,
-                       uncertainty=_plain(fact.uncertainty) or None,
-                       alternatives=_alternatives(fact), choice=fact.choice)
-                  for fact in book.facts.values()],
+        "the sources it lists",
+        "facts": [
+            dict(
+                _row(fact),
+                sources=list(fact.sources),
+                attributes=dict(sorted(fact.attributes.items())),
+                verified=fact.verified.iso() if fact.verified else None,
+                uncertainty=_plain(fact.uncertainty) or None,
+                alternatives=_alternatives(fact),
+                choice=fact.choice,
+            )
+            for fact in book.facts.values()
+        ],
         "sources": [
-            {"id": s.id, "title": s.title, "publisher": s.publisher, "url": s.url,
-             "published": s.published.iso() if s.published else None,
-             "accessed": s.accessed.iso(), "archive_url": s.archive_url, "note": s.note,
-             "doi": s.doi, "passages": dict(s.passages)}
+            {
+                "id": s.id,
+                "title": s.title,
+                "publisher": s.publisher,
+                "url": s.url,
+                "published": s.published.iso() if s.published else None,
+                "accessed": s.accessed.iso(),
+                "archive_url": s.archive_url,
+                "note": s.note,
+                "doi": s.doi,
+                "passages": dict(s.passages),
+            }
             for s in book.sources.values()
         ],
     }

@@ -89,8 +89,11 @@ def print_warnings(warnings, stream, limit: int | None = WARNINGS_SHOWN) -> None
     if shown:
         print("\n".join(map(str, shown)), file=stream)
     if len(warnings) > len(shown):
-        print(f"... and {len(warnings) - len(shown):,} more warnings: `build.py check` lists "
-              "them all", file=stream)
+        print(
+            f"... and {len(warnings) - len(shown):,} more warnings: `build.py check` lists "
+            "them all",
+            file=stream,
+        )
 
 
 def report(errors, consequence: str = "", stream=None) -> int:

@@ -18,8 +18,20 @@ from typing import Any
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 VALUE_TYPES = ("quantity", "date", "datetime", "coordinates", "range", "text")
 QUALIFIERS = ("about", "more than", "less than", "at least", "up to")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,9 +172,14 @@ class Fact:
 
     def as_alternative(self, alternative: Alternative) -> Fact:
         """This fact with another source's value, to write it the same way as the site's."""
-        return replace(self, value=alternative.value, uncertainty=alternative.uncertainty,
-                       qualifier=alternative.qualifier, sources=alternative.sources,
-                       alternatives=())
+        return replace(
+            self,
+            value=alternative.value,
+            uncertainty=alternative.uncertainty,
+            qualifier=alternative.qualifier,
+            sources=alternative.sources,
+            alternatives=(),
+        )
 
     @property
     def all_sources(self) -> tuple[str, ...]:
@@ -300,8 +317,10 @@ def parse_datetime(text: str) -> DateTime | str:
     if not match:
         return f"must be an ISO 8601 date-time such as 2024-05-03T17:27+08:00, got {text!r}"
     if not match.group(2):
-        return (f"date-time {text!r} has no time zone: add its UTC offset, "
-                "e.g. +08:00 for Beijing time or Z for UTC")
+        return (
+            f"date-time {text!r} has no time zone: add its UTC offset, "
+            "e.g. +08:00 for Beijing time or Z for UTC"
+        )
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:

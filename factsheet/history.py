@@ -19,7 +19,8 @@ import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from .fact_records import Record, read_fact
+from .fact_records import read_fact
+from .fact_values import Record
 from .facts import Fact
 from .yamlfile import YamlList, YamlMap, parse_yaml
 

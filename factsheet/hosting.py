@@ -9,12 +9,16 @@ from .pages import Page
 
 
 def sitemap_xml(pages: Iterable[Page], absolute_url: Callable[[str], str]) -> str:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
     for page in sorted(pages, key=lambda p: p.url_path):
-        lines.append(f"  <url><loc>{escape(absolute_url(page.url_path))}</loc>"
-                     + (f"<lastmod>{page.updated.iso()}</lastmod>" if page.updated else "")
-                     + "</url>")
+        lines.append(
+            f"  <url><loc>{escape(absolute_url(page.url_path))}</loc>"
+            + (f"<lastmod>{page.updated.iso()}</lastmod>" if page.updated else "")
+            + "</url>"
+        )
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
 

@@ -44,8 +44,10 @@ RACY_SECONDS = 2.0
 # processes convert Markdown. The output folder names the build record instead.
 NOT_OUTPUT_SETTINGS = frozenset({"cache_dir", "jobs", "out_dir"})
 MARKER = "CACHEDIR.TAG"  # marks the folder as this build's cache (the Cache Directory Tagging
-MARKER_TEXT = (b"Signature: 8a477f597d28d172789f06886806bc55\n"  # specification's signature)
-               b"# The Far Side build cache: safe to delete; rebuilt on the next build.\n")
+MARKER_TEXT = (
+    b"Signature: 8a477f597d28d172789f06886806bc55\n"  # specification's signature)
+    b"# The Far Side build cache: safe to delete; rebuilt on the next build.\n"
+)
 
 
 @lru_cache(maxsize=1)
@@ -64,8 +66,11 @@ def digest(*parts: str) -> str:
 
 def output_settings(config: Config) -> str:
     """Every Config field that can change the output, and SOURCE_DATE_EPOCH (file times)."""
-    settings = [(f.name, str(getattr(config, f.name))) for f in dataclasses.fields(config)
-                if f.name not in NOT_OUTPUT_SETTINGS]
+    settings = [
+        (f.name, str(getattr(config, f.name)))
+        for f in dataclasses.fields(config)
+        if f.name not in NOT_OUTPUT_SETTINGS
+    ]
     settings.append(("SOURCE_DATE_EPOCH", os.environ.get("SOURCE_DATE_EPOCH", "")))
     return repr(settings)
 
@@ -90,8 +95,13 @@ class Inputs:
 
     def folder_digest(self, folder: Path) -> str:
         """A hash of the paths and contents of the files under one input folder."""
-        return digest(*(f"{path.relative_to(folder).as_posix()}={value}"
-                        for path, value in self.files.items() if folder in path.parents))
+        return digest(
+            *(
+                f"{path.relative_to(folder).as_posix()}={value}"
+                for path, value in self.files.items()
+                if folder in path.parents
+            )
+        )
 
 
 class Store:
@@ -209,13 +219,23 @@ class Store:
         record = self._index("builds").get(str(out_dir))
         return dict(record["keys"]) if record else {}
 
-    def record_build(self, inputs: Inputs, out_dir: Path, files: Iterable[str],
-                     warnings: Iterable[SiteError], keys: dict[str, str],
-                     signatures: dict[str, str] | None = None) -> None:
+    def record_build(
+        self,
+        inputs: Inputs,
+        out_dir: Path,
+        files: Iterable[str],
+        warnings: Iterable[SiteError],
+        keys: dict[str, str],
+        signatures: dict[str, str] | None = None,
+    ) -> None:
         builds = self._index("builds")
-        builds[str(out_dir)] = {"inputs": inputs.fingerprint, "files": sorted(files),
-                                "warnings": tuple(warnings), "keys": dict(keys),
-                                "signatures": dict(signatures or {})}
+        builds[str(out_dir)] = {
+            "inputs": inputs.fingerprint,
+            "files": sorted(files),
+            "warnings": tuple(warnings),
+            "keys": dict(keys),
+            "signatures": dict(signatures or {}),
+        }
         for other in [name for name in builds if not Path(name).exists()]:
             del builds[other]  # folders since removed (check's scratch folders)
 
@@ -319,8 +339,12 @@ class DiskStore(Store):
                 continue
             for entry in os.scandir(shard.path):
                 stem, _, suffix = entry.name.partition(".")
-                if suffix == "pickle" and len(stem) == 32 and stem not in keep \
-                        and entry.is_file(follow_symlinks=False):
+                if (
+                    suffix == "pickle"
+                    and len(stem) == 32
+                    and stem not in keep
+                    and entry.is_file(follow_symlinks=False)
+                ):
                     os.unlink(entry.path)
 
 

@@ -58,8 +58,11 @@ class LinkResolver:
             return self._site_path(href, parts.path.lstrip("/"), parts.fragment)
         if parts.path.endswith(".md"):
             return self._source_path(href, page_rel, parts.path, parts.fragment)
-        return ResolvedLink(href, problem=f"relative link {href!r}: link to a page by its "
-                                          "source file (page.md) or use a site path (/page/)")
+        return ResolvedLink(
+            href,
+            problem=f"relative link {href!r}: link to a page by its "
+            "source file (page.md) or use a site path (/page/)",
+        )
 
     def _source_path(self, href: str, page_rel: str, path: str, fragment: str) -> ResolvedLink:
         rel = _join(page_rel, unquote(path))  # `Über Uns.md` or `%C3%9Cber%20Uns.md`
@@ -69,8 +72,11 @@ class LinkResolver:
             for written in (_relative(rel, page_rel) for rel in self.pages_by_rel):
                 known[written] = written  # and "guide.md" for "guide/index.md":
                 known.setdefault(written.removesuffix("/index.md") + ".md", written)
-            return ResolvedLink(href, problem=f"link to a page that does not exist: {path!r}"
-                                + did_you_mean(path, known, known))
+            return ResolvedLink(
+                href,
+                problem=f"link to a page that does not exist: {path!r}"
+                + did_you_mean(path, known, known),
+            )
         url = self.base_path + quote(target) + (f"#{fragment}" if fragment else "")
         return ResolvedLink(url, LinkRef(href, target, fragment))
 
@@ -78,11 +84,15 @@ class LinkResolver:
         path = unquote(path)
         url = self.base_path + quote(path) + (f"#{fragment}" if fragment else "")
         if path in self.page_urls or path in self.site_paths:
-            return ResolvedLink(url, LinkRef(href, path, fragment) if path in self.page_urls
-                                else None)
+            return ResolvedLink(
+                url, LinkRef(href, path, fragment) if path in self.page_urls else None
+            )
         if f"{path}/" in self.page_urls:
-            return ResolvedLink(href, problem=f"link {href!r} needs a trailing slash "
-                                              f"(/{path}/): GitHub Pages would redirect it")
+            return ResolvedLink(
+                href,
+                problem=f"link {href!r} needs a trailing slash "
+                f"(/{path}/): GitHub Pages would redirect it",
+            )
         return ResolvedLink(href, problem=f"link to a path the site does not have: {href!r}")
 
 

@@ -20,21 +20,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from markdown import Markdown
-from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
-from .charts.figure import panel_elements
-from .errors import ContentError
-from .facts import Fact, FactBook
+from .data_blocks import DataBlockProcessor
+from .elements import (
+    CITE_ATTRIBUTE,
+    cite_marker,
+    fact_with_citation,
+    problem_element,
+)
+from .facts import FactBook
 from .links import LinkRef, LinkResolver
 from .suggest import did_you_mean
 from .typography import NO_TYPOGRAPHY, typographic
-
-CITE_ATTRIBUTE = "data-cite"  # carried by a marker from the processor that made it to numbering
-
 
 # ---------------------------------------------------------------------------------------------
 # Per-page state
@@ -76,65 +77,6 @@ class PageState:
         )
 
 
-# ---------------------------------------------------------------------------------------------
-# Building elements
-
-
-def cite_marker(source_ids: tuple[str, ...] | list[str]) -> etree.Element:
-    """A placeholder marker; the numbering pass fills in its links in reading order."""
-    marker = etree.Element("sup", {"class": "cite", CITE_ATTRIBUTE: " ".join(source_ids)})
-    return marker
-
-
-def data_text(text: object, typography: bool = True) -> AtomicString:
-    """Text from YAML data, ready for the tree: typography applied, and atomic, so no inline
-    pattern reads it as Markdown or raw HTML; data is text in values, tables and captions
-    exactly as it is in titles, SVG and JSON-LD.
-
-    The serializer escapes `<` and `>` but leaves an `&` that starts an entity alone (so authors
-    can write `&mdash;` in prose); escaping `&` here makes `&amp;` in data read as typed.
-    """
-    text = typographic(str(text)) if typography else str(text)
-    return AtomicString(text.replace("&", "&amp;"))
-
-
-def fact_page_path(fact_id: str) -> str:
-    """The site path of a fact's own page (its value, sources, disagreements and history)."""
-    return f"/facts/{fact_id}/"
-
-
-def fact_element(fact: Fact, href: str | None = None) -> etree.Element:
-    """The fact's formatted value; dates carry a machine-readable <time>. With `href`, the
-    value links to the fact's page: one click from a number to its evidence."""
-    span = etree.Element("span", {"class": "fact", "data-fact": fact.id})
-    if fact.type in ("date", "datetime"):
-        time = etree.SubElement(span, "time", {"datetime": fact.machine_value()})
-        time.text = data_text(fact.text(), typography=False)
-    else:  # a text fact gets the typography of the prose around it
-        span.text = data_text(fact.text(), typography=fact.type == "text")
-    if href is None:
-        return span
-    link = etree.Element("a", {"class": "fact-link", "href": href})
-    link.append(span)
-    return link
-
-
-def fact_with_citation(fact: Fact, linked: bool = False) -> list[etree.Element]:
-    """The value and its citation marker, which links to the page's own references. In running
-    text (`linked`) the value also links to its fact page, a site path the link pass puts under
-    the base path. Not in table cells: there the two links would stand alone side by side, and
-    the small marker would lack the space around it that WCAG 2.5.8 asks of a target outside a
-    sentence (the fact index and each fact page's "where the site shows it" link them instead)."""
-    value = fact_element(fact, fact_page_path(fact.id) if linked else None)
-    return [value, cite_marker(fact.sources)]
-
-
-def problem_element(text: str) -> etree.Element:
-    element = etree.Element("mark", {"class": "build-problem"})
-    element.text = AtomicString(text)
-    return element
-
-
 class FactInlineProcessor(InlineProcessor):
     """`{fact ID}` and `{cite SOURCE}` in running text."""
 
@@ -152,40 +94,20 @@ class FactInlineProcessor(InlineProcessor):
             fact = book.facts.get(ident)
             if fact is None:
                 if not book.is_refused(ident):  # else its data error says what to fix
-                    state.problems.append((f"unknown fact {ident!r}"
-                                           + did_you_mean(ident, book.facts), m.group(0)))
+                    state.problems.append(
+                        (f"unknown fact {ident!r}" + did_you_mean(ident, book.facts), m.group(0))
+                    )
                 return problem_element(m.group(0)), m.start(0), m.end(0)
             state.facts_used.append(ident)
             wrapper.extend(fact_with_citation(fact, linked=True))
             return wrapper, m.start(0), m.end(0)
         if ident not in book.sources:
             if not book.is_refused(ident):
-                state.problems.append((f"unknown source {ident!r}"
-                                       + did_you_mean(ident, book.sources), m.group(0)))
+                state.problems.append(
+                    (f"unknown source {ident!r}" + did_you_mean(ident, book.sources), m.group(0))
+                )
             return problem_element(m.group(0)), m.start(0), m.end(0)
         return cite_marker([ident]), m.start(0), m.end(0)
-
-
-class DataBlockProcessor(BlockProcessor):
-    """`{facts-table GROUP}` and `{chart NAME}` standing alone in a paragraph."""
-
-    PATTERN = re.compile(r"^\{(facts-table|chart) ([^}\s]+)\}$")
-
-    def __init__(self, parser, extension: FactSheetExtension):
-        super().__init__(parser)
-        self.extension = extension
-
-    def test(self, parent, block: str) -> bool:
-        return bool(self.PATTERN.match(block.strip()))
-
-    def run(self, parent, blocks: list[str]) -> None:
-        block = blocks.pop(0).strip()
-        kind, ident = self.PATTERN.match(block).groups()  # type: ignore[union-attr]
-        if kind == "facts-table":
-            element = self.extension.facts_table(ident, block)
-        else:
-            element = self.extension.chart(ident, block)
-        parent.append(element)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,8 +194,15 @@ def wrap_tables(root: etree.Element) -> None:
             if child.tag != "table" or parent.get("class") == "table-wrap":
                 continue
             count += 1
-            region = etree.Element("div", {"class": "table-wrap", "role": "region",
-                                           "tabindex": "0", "aria-label": f"Table {count}"})
+            region = etree.Element(
+                "div",
+                {
+                    "class": "table-wrap",
+                    "role": "region",
+                    "tabindex": "0",
+                    "aria-label": f"Table {count}",
+                },
+            )
             region.tail, child.tail = child.tail, None
             parent.remove(child)
             region.append(child)
@@ -284,9 +213,16 @@ def fill_marker(marker: etree.Element, source_ids: list[str], state: PageState) 
     """Give a marker one link per source: `[2]` to the reference, with an id to come back to."""
     for source_id in source_ids:
         number, anchor = state.cite(source_id)
-        link = etree.SubElement(marker, "a", {"href": f"#ref-{number}", "id": anchor,
-                                              "class": "cite-link",
-                                              "aria-label": f"Source {number}"})
+        link = etree.SubElement(
+            marker,
+            "a",
+            {
+                "href": f"#ref-{number}",
+                "id": anchor,
+                "class": "cite-link",
+                "aria-label": f"Source {number}",
+            },
+        )
         link.text = AtomicString(f"[{number}]")
         state.ids.add(anchor)
 
@@ -305,8 +241,12 @@ class FactSheetExtension(Extension):
     converted is set with `begin()`; everything the page collected is read from `state`.
     """
 
-    def __init__(self, book: FactBook, link_resolver: LinkResolver,
-                 chart_renderer: ChartRenderer | None = None):
+    def __init__(
+        self,
+        book: FactBook,
+        link_resolver: LinkResolver,
+        chart_renderer: ChartRenderer | None = None,
+    ):
         super().__init__()
         self.book = book
         self.links = link_resolver
@@ -344,113 +284,3 @@ class FactSheetExtension(Extension):
         if link:
             self.state.links.append(link)
         return url
-
-    # -- blocks ---------------------------------------------------------------------------------
-
-    def facts_table(self, group_id: str, block: str) -> etree.Element:
-        group = self.book.groups.get(group_id)
-        if group is None:
-            if not self.book.is_refused(group_id):
-                self.state.problems.append((f"unknown group {group_id!r}"
-                                            + did_you_mean(group_id, self.book.groups), block))
-            return problem_element(block)
-        facts = self.book.group_facts(group_id)
-        head = [group.label_header, group.value_header] + [c.label for c in group.columns]
-        rows = []
-        for fact in facts:
-            self.state.facts_used.append(fact.id)
-            cells: list[object] = [fact.label, fact_with_citation(fact)]
-            cells += [fact.attributes.get(column.key, "") for column in group.columns]
-            rows.append(cells)
-        return data_table(group.title, head, rows, f"table-{group_id}")
-
-    def chart(self, name: str, block: str) -> etree.Element:
-        if self.chart_renderer is None:
-            self.state.problems.append(("charts are not available", block))
-            return problem_element(block)
-        try:
-            chart = self.chart_renderer(name, self.book)
-        except ContentError as exc:  # a message for the author, with the page's line; any
-            # other exception is a bug in the chart's code and is reported as one (exit 2)
-            if not (self.book.refused_ids or self.book.unread_files):  # else: data errors first
-                self.state.problems.append((str(exc), block))
-            return problem_element(block)
-        # The figure holds the picture and its caption; the data table follows it, since a
-        # figcaption must be the figure's first or last child.
-        block_element = etree.Element("div", {"class": f"chart-block chart-{name}",
-                                              "id": f"chart-{name}"})
-        figure = etree.SubElement(block_element, "figure", {"class": "chart-figure"})
-        # A region of its own, reachable by keyboard: on a phone a wide chart (the race, one
-        # column a year) scrolls inside it rather than widening the page.
-        picture = etree.SubElement(figure, "div", {"class": "chart-picture", "role": "region",
-                                                   "tabindex": "0",
-                                                   "aria-labelledby": f"chart-{name}-caption"})
-        stash = self.md.htmlStash.store  # type: ignore[union-attr]
-        if chart.panels:  # several drawings, some over raster pictures
-            picture.set("class", "chart-picture chart-panels")
-            del picture.attrib["tabindex"]  # panels wrap instead of scrolling: no extra tab stop
-            picture.extend(panel_elements(chart, stash, self.resolve_link))
-        elif chart.narrow_svg:  # one layout for wide screens, one for phones (CSS picks)
-            del picture.attrib["tabindex"]
-            picture.text = stash(f'<div class="chart-wide">{chart.svg}</div>'
-                                 f'<div class="chart-narrow">{chart.narrow_svg}</div>')
-        else:
-            picture.text = stash(chart.svg)
-        caption = etree.SubElement(figure, "figcaption", {"id": f"chart-{name}-caption"})
-        caption.text = data_text(chart.caption)
-        facts = self.book.facts
-        sources = dict.fromkeys(s for fid in chart.fact_ids for s in facts[fid].sources)
-        caption.append(cite_marker(list(sources)))
-        for credit, source_ids in chart.credits:  # the data behind a picture, named under it
-            line = etree.SubElement(caption, "span", {"class": "chart-credit"})
-            line.text = f"Picture: {credit}"
-            line.append(cite_marker(list(source_ids)))
-        details = etree.SubElement(block_element, "details", {"class": "chart-data"})
-        summary = etree.SubElement(details, "summary")
-        summary.text = "The data in this picture"
-        rows = []
-        for fact_id, row in zip(chart.fact_ids, chart.table_rows, strict=True):
-            self.state.facts_used.append(fact_id)
-            cells: list[object] = list(row)
-            value = text_span(str(row[-1]))
-            value.set("data-fact", fact_id)  # where the fact is placed, for its page
-            cells[-1] = [value, cite_marker(self.book.facts[fact_id].sources)]
-            rows.append(cells)
-        details.append(data_table(chart.caption, list(chart.table_head), rows,
-                                  f"chart-{name}-data", caption_hidden=True))
-        return block_element
-
-
-def text_span(text: str) -> etree.Element:
-    span = etree.Element("span")
-    span.text = data_text(text)
-    return span
-
-
-def data_table(caption: str, head: list[str], rows: list[list[object]], ident: str,
-               caption_hidden: bool = False) -> etree.Element:
-    """A table in a scrollable, keyboard-reachable region, so wide tables never widen the page."""
-    region = etree.Element("div", {"class": "table-wrap", "role": "region", "tabindex": "0",
-                                   "aria-labelledby": f"{ident}-caption"})
-    table = etree.SubElement(region, "table", {"id": ident, "class": "facts-table"})
-    caption_element = etree.SubElement(table, "caption", {"id": f"{ident}-caption"})
-    if caption_hidden:
-        caption_element.set("class", "visually-hidden")
-    caption_element.text = data_text(caption)
-    header = etree.SubElement(etree.SubElement(table, "thead"), "tr")
-    for label in head:
-        etree.SubElement(header, "th", {"scope": "col"}).text = data_text(label)
-    body = etree.SubElement(table, "tbody")
-    for cells in rows:
-        row = etree.SubElement(body, "tr")
-        for index, cell in enumerate(cells):
-            element = etree.SubElement(row, "th" if index == 0 else "td")
-            if index == 0:
-                element.set("scope", "row")
-            else:  # on a phone each row becomes a card, its cells labelled from this (CSS)
-                element.set("data-label", head[index])
-            if isinstance(cell, list):
-                element.extend(cell)  # type: ignore[arg-type]
-            else:
-                element.text = data_text(cell)
-    return region

@@ -52,19 +52,32 @@ def image_path(page: Page | Card) -> str:
 def page_cards(book: FactBook, pages: list[Page]) -> list[Card]:
     """A card for every Markdown page, and for every page made from the data: a fact's page
     shows its label and value, as a reader sharing one number would want."""
-    cards = [Card(page.url_path, typographic(page.title), key_fact(book, page),
-                  "aitken" in page.url_path) for page in pages]
-    cards += [Card(fact_path(fact.id), typographic(fact.label),
-                   f"{fact.text()}, as of {fact.as_of.text()}", False)
-              for fact in book.facts.values()]
+    cards = [
+        Card(
+            page.url_path, typographic(page.title), key_fact(book, page), "aitken" in page.url_path
+        )
+        for page in pages
+    ]
+    cards += [
+        Card(
+            fact_path(fact.id),
+            typographic(fact.label),
+            f"{fact.text()}, as of {fact.as_of.text()}",
+            False,
+        )
+        for fact in book.facts.values()
+    ]
     tagline = typographic(book.site.tagline or "")
-    cards += [Card(INDEX_PATH, "Every fact", tagline, False),
-              Card(CHANGES_PATH, "Changes to facts", tagline, False)]
+    cards += [
+        Card(INDEX_PATH, "Every fact", tagline, False),
+        Card(CHANGES_PATH, "Changes to facts", tagline, False),
+    ]
     return cards
 
 
-def page_images(config: Config, book: FactBook, cards: list[Card],
-                pictures: dict[str, Path]) -> dict[str, Path]:
+def page_images(
+    config: Config, book: FactBook, cards: list[Card], pictures: dict[str, Path]
+) -> dict[str, Path]:
     """{output path: cached PNG} for every card; none without the Moon pictures."""
     if not pictures:
         return {}
@@ -113,8 +126,7 @@ class Backdrop:
                 canvas.paste(picture, (WIDTH - size[0] + 40, 0), picture)
             else:  # the middle of the map
                 left, top = (picture.width - 520) // 2, (picture.height - HEIGHT) // 2
-                canvas.paste(picture.crop((left, top, left + 520, top + HEIGHT)),
-                             (WIDTH - 520, 0))
+                canvas.paste(picture.crop((left, top, left + 520, top + HEIGHT)), (WIDTH - 520, 0))
         self.canvas = canvas
 
 

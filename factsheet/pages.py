@@ -50,7 +50,7 @@ class Page:
     @property
     def body(self) -> str:
         """The Markdown after the front matter (read from disk: 10,000 pages stay small)."""
-        return "\n".join(self.text().split("\n")[self.body_line - 1:])
+        return "\n".join(self.text().split("\n")[self.body_line - 1 :])
 
     def line_of(self, needle: str, occurrence: int = 1) -> int:
         """The line of the body holding the `occurrence`-th mention of `needle` outside code
@@ -61,7 +61,7 @@ class Page:
         lines two different lines.
         """
         lines = self.text().split("\n")
-        body = "\n".join(lines[self.body_line - 1:])
+        body = "\n".join(lines[self.body_line - 1 :])
         # Blank out code spans, keeping every other character in place.
         body = CODE_SPAN.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body)
         found = -1
@@ -84,10 +84,16 @@ def find_sources(content_dir: Path, data_dir: Path) -> list[Path]:
     folders, in a stable order."""
     found = []
     for folder, subfolders, files in os.walk(content_dir):
-        subfolders[:] = [name for name in subfolders if not name.startswith((".", "_"))
-                         and Path(folder, name) != data_dir]
-        found += [Path(folder, name) for name in files
-                  if name.endswith(".md") and not name.startswith((".", "_"))]
+        subfolders[:] = [
+            name
+            for name in subfolders
+            if not name.startswith((".", "_")) and Path(folder, name) != data_dir
+        ]
+        found += [
+            Path(folder, name)
+            for name in files
+            if name.endswith(".md") and not name.startswith((".", "_"))
+        ]
     return sorted(found)
 
 
@@ -113,8 +119,13 @@ def read_page(path: Path, content_dir: Path, root: Path) -> tuple[Page | None, l
     slug = meta.pop("slug", None)
     url_path = f"{slug}/" if slug else default_url_path(rel)
     return Page(
-        rel=rel, shown=shown, url_path=url_path, path=path, body_line=body_line,
-        digest=hashlib.blake2b(data, digest_size=16).hexdigest(), **meta,
+        rel=rel,
+        shown=shown,
+        url_path=url_path,
+        path=path,
+        body_line=body_line,
+        digest=hashlib.blake2b(data, digest_size=16).hexdigest(),
+        **meta,
     ), []
 
 
@@ -131,21 +142,40 @@ def split_front_matter(raw: str, shown: str) -> tuple[YamlMap | None, str, int, 
     """Separate the YAML between the opening and closing `---` from the Markdown body."""
     lines = raw.split("\n")
     if not lines or lines[0].strip() != "---":
-        return None, "", 1, [SiteError(shown, 1, "a page must start with front matter: a line "
-                                                 "'---', YAML with title and description, '---'")]
+        return (
+            None,
+            "",
+            1,
+            [
+                SiteError(
+                    shown,
+                    1,
+                    "a page must start with front matter: a line "
+                    "'---', YAML with title and description, '---'",
+                )
+            ],
+        )
     for index, line in enumerate(lines[1:], 1):
         if line.strip() == "---":
             front, problems = parse_yaml("\n".join(lines[1:index]), shown, first_line=2)
             if problems:
                 return None, "", 1, problems
             if not isinstance(front, YamlMap):
-                return None, "", 1, [SiteError(shown, 2, "front matter must be a YAML mapping "
-                                                         "(key: value lines)")]
+                return (
+                    None,
+                    "",
+                    1,
+                    [SiteError(shown, 2, "front matter must be a YAML mapping (key: value lines)")],
+                )
             front.line = 1
             front.key_lines = {key: line + 1 for key, line in front.key_lines.items()}
-            return front, "\n".join(lines[index + 1:]), index + 2, []
-    return None, "", 1, [SiteError(shown, 1, "front matter is not closed: add a line '---' "
-                                             "after it")]
+            return front, "\n".join(lines[index + 1 :]), index + 2, []
+    return (
+        None,
+        "",
+        1,
+        [SiteError(shown, 1, "front matter is not closed: add a line '---' after it")],
+    )
 
 
 def _read_front_matter(front: YamlMap, shown: str) -> tuple[dict, list[SiteError]]:
@@ -169,11 +199,17 @@ def _read_front_matter(front: YamlMap, shown: str) -> tuple[dict, list[SiteError
             else:
                 meta[key] = value.strip()
     if meta.get("description", "").startswith("TODO"):  # left by `build.py new page`
-        error("description", "'description' is still a placeholder: say in one sentence what "
-                             "the page tells the reader")
+        error(
+            "description",
+            "'description' is still a placeholder: say in one sentence what "
+            "the page tells the reader",
+        )
     if "slug" in meta and (".." in meta["slug"] or not SLUG_PATTERN.match(meta["slug"])):
-        error("slug", f"slug {meta.pop('slug')!r} must be lowercase words separated by hyphens "
-                      "or slashes, and cannot leave the site")
+        error(
+            "slug",
+            f"slug {meta.pop('slug')!r} must be lowercase words separated by hyphens "
+            "or slashes, and cannot leave the site",
+        )
     if "template" in meta and not re.fullmatch(r"[A-Za-z0-9_-]+\.html", meta["template"]):
         error("template", f"template {meta.pop('template')!r} must be a file name like page.html")
     if "order" in front:
@@ -194,17 +230,21 @@ def _read_front_matter(front: YamlMap, shown: str) -> tuple[dict, list[SiteError
             meta["draft"] = front["draft"]
     if "infobox" in front:
         ids = front["infobox"]
-        if not isinstance(ids, list) or not all(isinstance(i, str) and ID_PATTERN.match(i)
-                                                for i in ids):
+        if not isinstance(ids, list) or not all(
+            isinstance(i, str) and ID_PATTERN.match(i) for i in ids
+        ):
             error("infobox", "'infobox' must be a list of fact ids")
         else:
             meta["infobox"] = tuple(ids)
     return meta, errors
 
 
-def load_pages(content_dir: Path, data_dir: Path, root: Path,
-               known: Callable[[Path], Page | None] | None = None,
-               ) -> tuple[list[Page], list[SiteError]]:
+def load_pages(
+    content_dir: Path,
+    data_dir: Path,
+    root: Path,
+    known: Callable[[Path], Page | None] | None = None,
+) -> tuple[list[Page], list[SiteError]]:
     """Read every page, then refuse two pages that would be written to one URL.
 
     `known(path)` gives the page read from a file last time if its bytes are unchanged (the
@@ -222,6 +262,7 @@ def load_pages(content_dir: Path, data_dir: Path, root: Path,
     for page in pages:
         other = seen.setdefault(page.url_path, page)
         if other is not page:
-            errors.append(SiteError(page.shown, 1, f"writes the same URL /{page.url_path} as "
-                                                   f"{other.shown}"))
+            errors.append(
+                SiteError(page.shown, 1, f"writes the same URL /{page.url_path} as {other.shown}")
+            )
     return pages, errors

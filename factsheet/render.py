@@ -9,16 +9,11 @@ from markdown import Markdown
 from markdown.serializers import to_html_string
 
 from .dependencies import Recorder, tracked_book
+from .elements import cite_marker, fact_element
 from .errors import SiteError
 from .facts import FactBook
 from .links import LinkRef, LinkResolver
-from .markdown_ext import (
-    FactSheetExtension,
-    Reference,
-    cite_marker,
-    fact_element,
-    fill_marker,
-)
+from .markdown_ext import FactSheetExtension, Reference, fill_marker
 from .pages import Page
 from .prose_numbers import ProseNumbersExtension, prose_number_errors
 from .suggest import did_you_mean
@@ -101,13 +96,19 @@ class PageSummary:
 class MarkdownRenderer:
     """Converts pages; the Markdown instance and its extensions are built once and reset."""
 
-    def __init__(self, book: FactBook, resolver: LinkResolver, chart_renderer=None,
-                 names: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        book: FactBook,
+        resolver: LinkResolver,
+        chart_renderer=None,
+        names: tuple[str, ...] = (),
+    ):
         # Everything a page looks up in the data and the page map is recorded (dependencies.py)
         self.recorder = Recorder()
         self.book = tracked_book(book, self.recorder)
-        self.extension = FactSheetExtension(self.book, resolver.tracked(self.recorder),
-                                            chart_renderer)
+        self.extension = FactSheetExtension(
+            self.book, resolver.tracked(self.recorder), chart_renderer
+        )
         self.prose_numbers = ProseNumbersExtension(names)
         self.md = Markdown(
             extensions=[
@@ -118,8 +119,12 @@ class MarkdownRenderer:
                 self.prose_numbers,
             ],
             extension_configs={
-                "toc": {"permalink": "#", "permalink_title": "Link to this section",
-                        "marker": "", "toc_depth": "2-3"},
+                "toc": {
+                    "permalink": "#",
+                    "permalink_title": "Link to this section",
+                    "marker": "",
+                    "toc_depth": "2-3",
+                },
                 "footnotes": {"BACKLINK_TITLE": "Back to the text of note %d"},
             },
             output_format="html",
@@ -140,17 +145,28 @@ class MarkdownRenderer:
             problems.append(SiteError(page.shown, page.line_of(needle, mentions[needle]), message))
         errors = tuple(problems)
         if self.prose_numbers.findings.strays:
-            errors += tuple(prose_number_errors(page.shown, page.text().split("\n"),
-                                                page.body_line,
-                                                self.prose_numbers.findings.strays))
+            errors += tuple(
+                prose_number_errors(
+                    page.shown,
+                    page.text().split("\n"),
+                    page.body_line,
+                    self.prose_numbers.findings.strays,
+                )
+            )
         names = {heading.id: heading.name for heading in headings}
         places = [(fact_id, "", "") for fact_id in page.infobox]  # the box above the text
         places += [(fact_id, heading, names.get(heading, "")) for fact_id, heading in state.places]
         return RenderedPage(
-            html=html, headings=headings, ids=frozenset(state.ids), links=tuple(state.links),
-            references=state.references(), infobox=infobox,
-            facts_used=tuple(dict.fromkeys(state.facts_used)), errors=errors,
-            fact_places=tuple(dict.fromkeys(places)), uses=self.recorder.take(),
+            html=html,
+            headings=headings,
+            ids=frozenset(state.ids),
+            links=tuple(state.links),
+            references=state.references(),
+            infobox=infobox,
+            facts_used=tuple(dict.fromkeys(state.facts_used)),
+            errors=errors,
+            fact_places=tuple(dict.fromkeys(places)),
+            uses=self.recorder.take(),
         )
 
     def _infobox(self, page: Page) -> tuple[InfoboxRow, ...]:
@@ -160,8 +176,13 @@ class MarkdownRenderer:
             fact = self.book.facts.get(fact_id)
             if fact is None:
                 if not self.book.is_refused(fact_id):  # else its data error says what to fix
-                    state.problems.append((f"infobox names unknown fact {fact_id!r}"
-                                           + did_you_mean(fact_id, self.book.facts), fact_id))
+                    state.problems.append(
+                        (
+                            f"infobox names unknown fact {fact_id!r}"
+                            + did_you_mean(fact_id, self.book.facts),
+                            fact_id,
+                        )
+                    )
                 continue
             state.facts_used.append(fact_id)
             marker = cite_marker(fact.sources)

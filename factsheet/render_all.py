@@ -23,9 +23,17 @@ _worker_setup: tuple | None = None
 _worker_renderer: MarkdownRenderer | None = None
 
 
-def render_pages(pages: list[Page], book: FactBook, resolver: LinkResolver, store: Store,
-                 base: str, digests: Digests, chart_renderer, jobs: int = 0,
-                 names: tuple[str, ...] = ()) -> tuple[dict[str, PageSummary], int]:
+def render_pages(
+    pages: list[Page],
+    book: FactBook,
+    resolver: LinkResolver,
+    store: Store,
+    base: str,
+    digests: Digests,
+    chart_renderer,
+    jobs: int = 0,
+    names: tuple[str, ...] = (),
+) -> tuple[dict[str, PageSummary], int]:
     """A summary of every rendered page by source path (the rest stays in the store), and how
     many pages had to be converted."""
     keys = {page.rel: page_key(page, base) for page in pages}
@@ -49,8 +57,16 @@ class Renderings:
     """The full rendering of each page for the writer: from the store, or converted again in
     this process if the store has lost it since (a cache folder cleaned or damaged by hand)."""
 
-    def __init__(self, store: Store, book: FactBook, resolver: LinkResolver, base: str,
-                 digests: Digests, chart_renderer, names: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        store: Store,
+        book: FactBook,
+        resolver: LinkResolver,
+        base: str,
+        digests: Digests,
+        chart_renderer,
+        names: tuple[str, ...] = (),
+    ):
         self.store, self.base, self.digests = store, base, digests
         self.make_renderer = lambda: MarkdownRenderer(book, resolver, chart_renderer, names)
         self.renderer: MarkdownRenderer | None = None
@@ -60,19 +76,22 @@ class Renderings:
             return self.store.rendered(summary)
         except LookupError:
             self.renderer = self.renderer or self.make_renderer()
-            summary = convert(self.renderer, page, page_key(page, self.base), self.store,
-                              self.digests)
+            summary = convert(
+                self.renderer, page, page_key(page, self.base), self.store, self.digests
+            )
             return summary.page or self.store.rendered(summary)
 
 
-def convert(renderer: MarkdownRenderer, page: Page, key: str, store: Store,
-            digests: Digests) -> PageSummary:
+def convert(
+    renderer: MarkdownRenderer, page: Page, key: str, store: Store, digests: Digests
+) -> PageSummary:
     """Convert one page and keep the result in the store, under the key of its inputs and
     of everything it used."""
     rendered = renderer.render(page)
     uses_digest = digests.combined("\n".join(sorted(rendered.uses)))
-    rendered = replace(rendered, render_key=key, uses_digest=uses_digest,
-                       key=entry_key(key, uses_digest))
+    rendered = replace(
+        rendered, render_key=key, uses_digest=uses_digest, key=entry_key(key, uses_digest)
+    )
     return store.keep_rendered(rendered)
 
 
@@ -82,8 +101,11 @@ def _convert_all(todo: list[Page], keys: dict[str, str], setup: tuple, jobs: int
     tasks = [(page, keys[page.rel]) for page in todo]
     _worker_setup, _worker_renderer = setup, None
     try:
-        if jobs < 2 or len(todo) < PARALLEL_THRESHOLD or "fork" not in \
-                multiprocessing.get_all_start_methods():
+        if (
+            jobs < 2
+            or len(todo) < PARALLEL_THRESHOLD
+            or "fork" not in multiprocessing.get_all_start_methods()
+        ):
             return [_convert(task) for task in tasks]
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             return pool.map(_convert, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))

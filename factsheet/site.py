@@ -54,8 +54,9 @@ class BuildResult:
     changed: tuple[str, ...] = ()  # with a LiveOutput: the files written or removed
 
 
-def build(config: Config, store: Store | None = None,
-          output: LiveOutput | StagedOutput | None = None) -> BuildResult:
+def build(
+    config: Config, store: Store | None = None, output: LiveOutput | StagedOutput | None = None
+) -> BuildResult:
     """Build the site; raise BuildError, with the output untouched, on any problem.
 
     The store remembers what the last build read and made (by default in the cache folder);
@@ -69,8 +70,9 @@ def build(config: Config, store: Store | None = None,
         today = build_date()
         # The build's date is an input: citations show it, and facts grow stale with it.
         inputs = store.scan(config)
-        inputs = dataclasses.replace(inputs, fingerprint=output_key(inputs.fingerprint,
-                                                                     today.isoformat()))
+        inputs = dataclasses.replace(
+            inputs, fingerprint=output_key(inputs.fingerprint, today.isoformat())
+        )
         warnings = store.unchanged(inputs, output.out_dir)
         if warnings is not None:
             return BuildResult(0, 0, 0, True, warnings, time.perf_counter() - started)
@@ -84,26 +86,51 @@ def build(config: Config, store: Store | None = None,
         pages_by_rel = {page.rel: page.url_path for page in pages}
         if load_errors:  # a page refused for its front matter still exists for links to it
             pages_by_rel = unreadable_pages(config, pages_by_rel) | pages_by_rel
-        site_paths = (set(assets.values()) | set(DOWNLOADS) | set(HOSTING) | set(pictures)
-                      | generated_paths(book))
+        site_paths = (
+            set(assets.values())
+            | set(DOWNLOADS)
+            | set(HOSTING)
+            | set(pictures)
+            | generated_paths(book)
+        )
         resolver = LinkResolver(config.base_path, pages_by_rel, site_paths)
         digests = Digests(book, pages_by_rel, site_paths)
         base = digest(render_base(config), *names)  # a listed name changes every page's check
-        rendered, converted = render_pages(pages, book, resolver, store, base, digests,
-                                           render_chart, config.jobs, names)
+        rendered, converted = render_pages(
+            pages, book, resolver, store, base, digests, render_chart, config.jobs, names
+        )
         warnings = validate_rendered(pages, rendered, book, config, load_errors, today)
 
         history = store.history(config.data_dir, inputs.head, read_history)
 
         tree = output.begin(store.output_keys(output.out_dir))
         renderings = Renderings(store, book, resolver, base, digests, render_chart, names)
-        files = write_output(tree, config, book, pages, rendered, assets, renderings, inputs,
-                             digests, pictures, today, history)
+        files = write_output(
+            tree,
+            config,
+            book,
+            pages,
+            rendered,
+            assets,
+            renderings,
+            inputs,
+            digests,
+            pictures,
+            today,
+            history,
+        )
         store.record_build(inputs, output.out_dir, files, warnings, tree.keys, tree.signatures)
     finally:
         store.save()
-    return BuildResult(len(pages), len(files), converted, False, tuple(warnings),
-                       time.perf_counter() - started, tuple(tree.changed))
+    return BuildResult(
+        len(pages),
+        len(files),
+        converted,
+        False,
+        tuple(warnings),
+        time.perf_counter() - started,
+        tuple(tree.changed),
+    )
 
 
 def generated_paths(book: FactBook) -> set[str]:
@@ -125,22 +152,34 @@ def build_date() -> date:
     return moment.date()
 
 
-def load_inputs(config: Config, inputs: Inputs, store: Store,
-                ) -> tuple[FactBook, list[Page], list[SiteError]]:
+def load_inputs(
+    config: Config,
+    inputs: Inputs,
+    store: Store,
+) -> tuple[FactBook, list[Page], list[SiteError]]:
     """Read and validate the data and every page. With errors, the usable part of the data and
     the pages that were read come back too, so that rendering finds its problems in the same
     run; only when there is nothing to render against does this raise."""
     book, errors = load_data(config.data_dir, config.root)
-    pages, page_errors = load_pages(config.content_dir, config.data_dir, config.root,
-                                    lambda path: store.page(path, inputs.digest_of(path)))
+    pages, page_errors = load_pages(
+        config.content_dir,
+        config.data_dir,
+        config.root,
+        lambda path: store.page(path, inputs.digest_of(path)),
+    )
     store.keep_pages(pages)
     read = len(pages)
     pages = [page for page in pages if config.drafts or not page.draft]
     errors += page_errors
     if not pages and not page_errors:
         hint = "every page is a draft: build --drafts" if read else "add Markdown files (*.md)"
-        errors.append(SiteError(display_path(config.content_dir, config.root), None,
-                                f"no pages: {hint} to the content folder"))
+        errors.append(
+            SiteError(
+                display_path(config.content_dir, config.root),
+                None,
+                f"no pages: {hint} to the content folder",
+            )
+        )
     if book is None or not pages:
         raise BuildError(errors + template_syntax_errors(config.templates_dir, config.root))
     return book, pages, errors
@@ -148,14 +187,21 @@ def load_inputs(config: Config, inputs: Inputs, store: Store,
 
 def unreadable_pages(config: Config, read: dict[str, str]) -> dict[str, str]:
     """The default URL of every page that could not be read (a link to it is not broken)."""
-    rels = (p.relative_to(config.content_dir).as_posix()
-            for p in find_sources(config.content_dir, config.data_dir))
+    rels = (
+        p.relative_to(config.content_dir).as_posix()
+        for p in find_sources(config.content_dir, config.data_dir)
+    )
     return {rel: default_url_path(rel) for rel in rels if rel not in read}
 
 
-def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book: FactBook,
-                      config: Config, load_errors: list[SiteError],
-                      today: date) -> list[SiteError]:
+def validate_rendered(
+    pages: list[Page],
+    rendered: dict[str, PageSummary],
+    book: FactBook,
+    config: Config,
+    load_errors: list[SiteError],
+    today: date,
+) -> list[SiteError]:
     """Problems found while rendering, broken anchors, sources no page cites, facts no page
     uses and stale facts (warnings, errors under --strict); with the problems of loading, and
     of templates that do not compile, all in one report."""
@@ -163,19 +209,31 @@ def validate_rendered(pages: list[Page], rendered: dict[str, PageSummary], book:
     errors = [error for error in found if not error.warning]
     errors += check_anchors(pages, rendered)
     if load_errors:  # a page left out cites sources too: no warnings from a partial site
-        raise BuildError(load_errors + errors
-                         + template_syntax_errors(config.templates_dir, config.root))
+        raise BuildError(
+            load_errors + errors + template_syntax_errors(config.templates_dir, config.root)
+        )
     # Numbers typed into prose: warnings (errors under --strict; check refuses them too), and
     # listed with any failure below, since no other error can explain them.
-    strays = [replace(error, warning=False) if config.strict else error
-              for error in found if error.warning]
+    strays = [
+        replace(error, warning=False) if config.strict else error
+        for error in found
+        if error.warning
+    ]
     citing = citing_pages(pages, rendered)
     # a source of another value only (an alternative) is cited on its fact's page
-    citing.update((source_id, []) for fact in book.facts.values()
-                  for alternative in fact.alternatives for source_id in alternative.sources)
+    citing.update(
+        (source_id, [])
+        for fact in book.facts.values()
+        for alternative in fact.alternatives
+        for source_id in alternative.sources
+    )
     warnings = [
-        SiteError(source.path, source.line, f"source {source.id!r} is not cited by any page",
-                  warning=not config.strict)
+        SiteError(
+            source.path,
+            source.line,
+            f"source {source.id!r} is not cited by any page",
+            warning=not config.strict,
+        )
         for source in book.sources.values()
         if source.id not in citing
     ]
@@ -198,24 +256,40 @@ def check_anchors(pages: list[Page], rendered: dict[str, PageSummary]) -> list[S
             if target is None:  # a page left out for its own errors: reported there
                 continue
             if not target.has_id(link.fragment):
-                errors.append(SiteError(page.shown, page.line_of(link.href),
-                                        f"link {link.href!r}: no heading or anchor "
-                                        f"#{link.fragment} on /{link.target}"))
+                errors.append(
+                    SiteError(
+                        page.shown,
+                        page.line_of(link.href),
+                        f"link {link.href!r}: no heading or anchor "
+                        f"#{link.fragment} on /{link.target}",
+                    )
+                )
     return errors
 
 
-def write_output(tree: OutputPaths, config: Config, book: FactBook, pages: list[Page],
-                 rendered: dict[str, PageSummary], assets: dict[str, str],
-                 renderings: Renderings, inputs: Inputs, digests: Digests,
-                 pictures: dict[str, Path], today: date, history: FactHistory) -> list[str]:
+def write_output(
+    tree: OutputPaths,
+    config: Config,
+    book: FactBook,
+    pages: list[Page],
+    rendered: dict[str, PageSummary],
+    assets: dict[str, str],
+    renderings: Renderings,
+    inputs: Inputs,
+    digests: Digests,
+    pictures: dict[str, Path],
+    today: date,
+    history: FactHistory,
+) -> list[str]:
     """Render every file into the tree; commit it only if every file was made."""
     try:
         for rel, drawn in pictures.items():
             tree.copy(drawn, rel, "pictures")
         context = SiteContext.create(config, book, pages, rendered, assets)
         context.globals["social_image"] = SocialImages(pictures)
-        errors = write_site(tree, context, renderings, config, assets, inputs, digests, today,
-                             history)
+        errors = write_site(
+            tree, context, renderings, config, assets, inputs, digests, today, history
+        )
         if errors or tree.errors:
             raise BuildError(errors + tree.errors)
         errors = index_before_swap(tree)
@@ -227,4 +301,3 @@ def write_output(tree: OutputPaths, config: Config, book: FactBook, pages: list[
     except BaseException:
         tree.discard()
         raise
-

@@ -119,11 +119,13 @@ def url_helpers(base_path: str, site_url: str) -> dict[str, Callable[[str], str]
 def template_error(exc: Exception, templates_dir: Path, root: Path) -> SiteError:
     """Turn a Jinja error into `templates/x.html:LINE: message`, from the template's own frame."""
     if isinstance(exc, TemplateNotFound):
-        return SiteError(display_path(templates_dir, root), None,
-                         f"template not found: {exc.name}")
+        return SiteError(display_path(templates_dir, root), None, f"template not found: {exc.name}")
     if isinstance(exc, TemplateSyntaxError) and exc.filename:
-        return SiteError(display_path(Path(exc.filename), root), exc.lineno,
-                         f"template syntax error: {exc.message}")
+        return SiteError(
+            display_path(Path(exc.filename), root),
+            exc.lineno,
+            f"template syntax error: {exc.message}",
+        )
     frames = traceback.extract_tb(exc.__traceback__)
     for frame in reversed(frames):
         path = Path(frame.filename)

@@ -34,9 +34,17 @@ NOT_FOUND_TEMPLATE = "404.html"
 DEFAULT_TEMPLATE = "page.html"
 
 
-def write_site(tree: OutputPaths, context: SiteContext, renderings: Renderings, config: Config,
-               assets: dict[str, str], inputs: Inputs, digests: Digests,
-               today: date, history: FactHistory) -> list[SiteError]:
+def write_site(
+    tree: OutputPaths,
+    context: SiteContext,
+    renderings: Renderings,
+    config: Config,
+    assets: dict[str, str],
+    inputs: Inputs,
+    digests: Digests,
+    today: date,
+    history: FactHistory,
+) -> list[SiteError]:
     """Write every file; `today` is the build's date, the "accessed" date of citations."""
     errors: list[SiteError] = []
     env = make_environment(config.templates_dir, context.globals)
@@ -55,8 +63,12 @@ def write_site(tree: OutputPaths, context: SiteContext, renderings: Renderings, 
         # What this page's file is made of: its Markdown (whose key covers the facts and pages
         # it used), what every page shows, the sources in its reference list, and the data
         # its template can read.
-        key = output_key(shared, summary.key, data_globals.digest(env, page.template),
-                         *(digests(f"source:{source_id}") for source_id in summary.source_ids))
+        key = output_key(
+            shared,
+            summary.key,
+            data_globals.digest(env, page.template),
+            *(digests(f"source:{source_id}") for source_id in summary.source_ids),
+        )
         if tree.reuse(page.output, key, page.shown):
             continue
         variables = context.page_variables(page, renderings(page, summary))
@@ -65,6 +77,7 @@ def write_site(tree: OutputPaths, context: SiteContext, renderings: Renderings, 
         if output is not None:
             tree.write(page.output, output, page.shown)
             tree.remember(page.output, key)
+
     # Pages made from the data, not from Markdown: a page per fact, the index, the change log.
     def render(template: str, variables: dict, origin: str) -> str | None:
         return _render(env, template, variables, config, errors, origin)
@@ -72,8 +85,18 @@ def write_site(tree: OutputPaths, context: SiteContext, renderings: Renderings, 
     def cite(fact: Fact) -> Citation:
         return write_fact_citation(tree, fact, context, today)
 
-    write_fact_pages(tree, render, context.book, context.pages, context.rendered, digests,
-                     history, shared, absolute_url, cite)
+    write_fact_pages(
+        tree,
+        render,
+        context.book,
+        context.pages,
+        context.rendered,
+        digests,
+        history,
+        shared,
+        absolute_url,
+        cite,
+    )
     write_changes(tree, render, context.book, history, absolute_url)
     not_found = _render(env, NOT_FOUND_TEMPLATE, {}, config, errors)
     if not_found is not None:
@@ -98,8 +121,9 @@ def write_citation(tree: OutputPaths, citation: Citation, origin: str) -> None:
             tree.remember(rel, key)
 
 
-def write_fact_citation(tree: OutputPaths, fact: Fact, context: SiteContext,
-                        today: date) -> Citation:
+def write_fact_citation(
+    tree: OutputPaths, fact: Fact, context: SiteContext, today: date
+) -> Citation:
     """One fact's downloads at `facts/<id>/cite.*`; the citation is returned for its page's
     `cite_this` variable."""
     citation = fact_citation(fact, context.book.site, context.globals["absolute_url"], today)
@@ -107,13 +131,20 @@ def write_fact_citation(tree: OutputPaths, fact: Fact, context: SiteContext,
     return citation
 
 
-def site_signature(context: SiteContext, config: Config, assets: dict[str, str],
-                   inputs: Inputs) -> str:
+def site_signature(
+    context: SiteContext, config: Config, assets: dict[str, str], inputs: Inputs
+) -> str:
     """A hash of what every page's file depends on beyond its own Markdown: the templates,
     asset names, navigation and the site's settings."""
-    parts = [code_version(), config.base_path, str(config.site_url), repr(context.book.site),
-             repr(sorted(assets.items())), inputs.folder_digest(config.templates_dir),
-             context.globals["social_image"].signature]
+    parts = [
+        code_version(),
+        config.base_path,
+        str(config.site_url),
+        repr(context.book.site),
+        repr(sorted(assets.items())),
+        inputs.folder_digest(config.templates_dir),
+        context.globals["social_image"].signature,
+    ]
     parts += [repr((p.rel, p.url_path, p.title, p.nav_title, p.order)) for p in context.pages]
     return output_key(*parts)
 
@@ -129,9 +160,13 @@ class DataGlobals:
         self.digest_of = {
             "facts": lambda: digests("fact:*"),
             "sources": lambda: digests("source:*"),
-            "sources_by_publisher": lambda: output_key(digests("source:*"), *(
-                f"{rel}:{','.join(summary.source_ids)}"
-                for rel, summary in sorted(rendered.items()))),
+            "sources_by_publisher": lambda: output_key(
+                digests("source:*"),
+                *(
+                    f"{rel}:{','.join(summary.source_ids)}"
+                    for rel, summary in sorted(rendered.items())
+                ),
+            ),
             "has_page": lambda: output_key(*sorted(page.url_path for page in context.pages)),
         }
 
@@ -143,19 +178,30 @@ class DataGlobals:
             except TemplateError:  # a missing or broken template: the render reports it
                 names = frozenset()
             known = self.by_template[template] = output_key(
-                *(f"{name}={compute()}" for name, compute in sorted(self.digest_of.items())
-                  if name in names))
+                *(
+                    f"{name}={compute()}"
+                    for name, compute in sorted(self.digest_of.items())
+                    if name in names
+                )
+            )
         return known
 
 
-def _render(env: Environment, template: str, variables: dict, config: Config,
-            errors: list[SiteError], origin: str | None = None) -> str | None:
+def _render(
+    env: Environment,
+    template: str,
+    variables: dict,
+    config: Config,
+    errors: list[SiteError],
+    origin: str | None = None,
+) -> str | None:
     try:
         return env.get_template(template).render(variables)
     except Exception as exc:  # any template failure becomes one reported error, never a crash
         if isinstance(exc, TemplateNotFound) and exc.name == template and origin:
-            error = SiteError(origin, None, f"template {template!r} not found in "
-                                            f"{config.templates_dir.name}/")
+            error = SiteError(
+                origin, None, f"template {template!r} not found in {config.templates_dir.name}/"
+            )
         else:
             error = template_error(exc, config.templates_dir, config.root)
         if error not in errors:

@@ -89,9 +89,7 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             if not isinstance(key, str):
                 key = str(key)
             if key in result:
-                raise DuplicateKeyError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
+                raise DuplicateKeyError(None, None, f"duplicate key {key!r}", key_node.start_mark)
             result[key] = self.construct_object(value_node, deep=True)
             result.key_lines[key] = key_node.start_mark.line + 1
         return result
@@ -114,10 +112,15 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             return self.refuse(node, text, "is not a decimal number")
         if not number.is_finite():
             return self.refuse(node, text, "is not a finite number")
-        if number and (len(number.as_tuple().digits) > MAX_DIGITS
-                       or abs(number.adjusted()) > MAX_EXPONENT):
-            return self.refuse(node, text, f"is out of range (at most {MAX_DIGITS} digits, "
-                                           f"powers of ten up to {MAX_EXPONENT})")
+        if number and (
+            len(number.as_tuple().digits) > MAX_DIGITS or abs(number.adjusted()) > MAX_EXPONENT
+        ):
+            return self.refuse(
+                node,
+                text,
+                f"is out of range (at most {MAX_DIGITS} digits, "
+                f"powers of ten up to {MAX_EXPONENT})",
+            )
         return number
 
     def construct_int(self, node: yaml.ScalarNode) -> int | RefusedValue:
@@ -138,8 +141,11 @@ _RESOLVERS = [
     ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", list("~nN") + [""]),
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", list("tTfF")),
     ("tag:yaml.org,2002:int", r"^[-+]?[0-9][0-9_]*$", list("-+0123456789")),
-    ("tag:yaml.org,2002:float", r"^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]+(?:[eE][-+]?[0-9]+)?$",
-     list("-+0123456789.")),
+    (
+        "tag:yaml.org,2002:float",
+        r"^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]+(?:[eE][-+]?[0-9]+)?$",
+        list("-+0123456789."),
+    ),
 ]
 for _tag, _pattern, _first in _RESOLVERS:
     StrictLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
@@ -156,8 +162,9 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, list[Sit
     try:
         refuse_aliases(text)
         document = loader.get_single_data()
-        return document, [SiteError(path, line + first_line, message)
-                          for line, message in loader.refused]
+        return document, [
+            SiteError(path, line + first_line, message) for line, message in loader.refused
+        ]
     except UnsafeValueError as exc:
         mark = exc.problem_mark
         return None, [SiteError(path, mark.line + first_line, exc.problem)]
@@ -171,8 +178,9 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> tuple[Any, list[Sit
         return None, [SiteError(path, line, f"invalid YAML: {message}")]
     except yaml.reader.ReaderError as exc:  # a control character: PyYAML gives its position
         line = text.count("\n", 0, exc.position) + first_line
-        return None, [SiteError(path, line, f"invalid YAML: {exc.reason} "
-                                            f"(character #x{exc.character:04x})")]
+        return None, [
+            SiteError(path, line, f"invalid YAML: {exc.reason} (character #x{exc.character:04x})")
+        ]
     except yaml.YAMLError as exc:
         return None, [SiteError(path, first_line, f"invalid YAML: {exc}")]
     finally:
@@ -191,9 +199,13 @@ def refuse_aliases(text: str) -> None:
     try:
         for token in yaml.scan(text, Loader=StrictLoader):
             if isinstance(token, yaml.AliasToken):
-                raise UnsafeValueError(None, None, f"YAML aliases (*{token.value[:40]}) "
-                                       "are not allowed: write the value out in full",
-                                       token.start_mark)
+                raise UnsafeValueError(
+                    None,
+                    None,
+                    f"YAML aliases (*{token.value[:40]}) "
+                    "are not allowed: write the value out in full",
+                    token.start_mark,
+                )
     except UnsafeValueError:
         raise
     except yaml.YAMLError:
@@ -208,13 +220,20 @@ def decode_utf8(data: bytes, path: str) -> tuple[str | None, list[SiteError]]:
     except UnicodeDecodeError as exc:
         start = data.rfind(b"\n", 0, exc.start) + 1
         line = data.count(b"\n", 0, exc.start) + 1
-        column = len(data[start:exc.start].decode("utf-8", errors="replace")) + 1
-        return None, [SiteError(path, line, f"not UTF-8 text (byte 0x{data[exc.start]:02x} in "
-                                            f"column {column}): save the file as UTF-8")]
+        column = len(data[start : exc.start].decode("utf-8", errors="replace")) + 1
+        return None, [
+            SiteError(
+                path,
+                line,
+                f"not UTF-8 text (byte 0x{data[exc.start]:02x} in "
+                f"column {column}): save the file as UTF-8",
+            )
+        ]
 
 
-def read_yaml(path: Path, shown_as: str, within: tuple[Path, ...] = ()
-              ) -> tuple[Any, list[SiteError]]:
+def read_yaml(
+    path: Path, shown_as: str, within: tuple[Path, ...] = ()
+) -> tuple[Any, list[SiteError]]:
     """Read and parse one YAML file: a regular file inside `within` (default: its folder)."""
     try:
         data = read_input(path, within or (path.parent.resolve(),))

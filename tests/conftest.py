@@ -178,10 +178,13 @@ Start with [the depths](../far-side.md#depths).
 def verify_every_fact(site: ScratchSite, day: date | None = None) -> None:
     """Make the scratch data pass the stale-fact checks: every fact, in every data file,
     verified on `day` (today by default) and quoted by a passage in each source it cites."""
-    files = {path: yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-             for path in sorted(site.data.glob("*.yaml"))}
-    sources = {source["id"]: source for data in files.values()
-               for source in data.get("sources", [])}
+    files = {
+        path: yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for path in sorted(site.data.glob("*.yaml"))
+    }
+    sources = {
+        source["id"]: source for data in files.values() for source in data.get("sources", [])
+    }
     for data in files.values():
         for fact in data.get("facts", []):
             fact["verified"] = (day or date.today()).isoformat()
@@ -190,8 +193,7 @@ def verify_every_fact(site: ScratchSite, day: date | None = None) -> None:
                     passages = sources[source_id].setdefault("passages", {})
                     passages[fact["id"]] = f"the words behind {fact['id']}"
     for path, data in files.items():
-        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
-                        encoding="utf-8")
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
 def dedent(text: str) -> str:
@@ -202,7 +204,8 @@ def tree_digest(folder: Path) -> dict[str, str]:
     """Every file under `folder` by relative path, with a hash of its bytes."""
     return {
         path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*")) if path.is_file()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
     }
 
 
@@ -263,8 +266,14 @@ class ScratchSite:
         return ((out or self.out) / rel).read_text(encoding="utf-8")
 
     def config(self, **overrides):
-        settings = dict(content="content", templates="templates", static="static",
-                        out=self.out, cache=self.cache, jobs=1)
+        settings = dict(
+            content="content",
+            templates="templates",
+            static="static",
+            out=self.out,
+            cache=self.cache,
+            jobs=1,
+        )
         settings.update(overrides)
         config, errors = make_config(self.root, **settings)
         assert not errors, [str(e) for e in errors]
@@ -293,16 +302,26 @@ def run_build(site: ScratchSite, *args: str, env: dict[str, str] | None = None):
     """`python build.py [COMMAND] ARGS` from the project root, with the site's folders."""
     args_list = list(args)
     command = [args_list.pop(0)] if args_list and args_list[0] in COMMANDS else []
-    folders = {"--content": site.content, "--templates": site.templates,
-               "--static": site.static, "--out": site.out, "--cache": site.cache}
+    folders = {
+        "--content": site.content,
+        "--templates": site.templates,
+        "--static": site.static,
+        "--out": site.out,
+        "--cache": site.cache,
+    }
     for option, folder in folders.items():
         if option not in args_list:
             args_list += [option, str(folder)]
     environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "build.py", *command, *args_list], cwd=ROOT, env=environment,
-        capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "build.py", *command, *args_list],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -312,7 +331,7 @@ def make_scratch_site(root: Path) -> ScratchSite:
     shutil.copytree(ROOT / "static", site.static)
     site.write("content/data/site.yaml", SITE_YAML)
     site.write("content/data/facts.yaml", FACTS_YAML)
-    site.write("content/data/names.yaml", "names: [\"Chang'e-#\"]\n")  # numbers in names
+    site.write("content/data/names.yaml", 'names: ["Chang\'e-#"]\n')  # numbers in names
     site.write("content/index.md", INDEX_MD)
     site.write("content/far-side.md", FAR_SIDE_MD)
     site.write("content/guide/index.md", GUIDE_MD)
@@ -356,8 +375,9 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> RealSite:
     if not find_sources(content, content / "data"):
         pytest.skip("content/ has no pages yet")
     folder = tmp_path_factory.mktemp("real-site")
-    config, errors = make_config(ROOT, out=folder / "_site", cache=folder / "cache",
-                                 base_path="/moon/")
+    config, errors = make_config(
+        ROOT, out=folder / "_site", cache=folder / "cache", base_path="/moon/"
+    )
     assert not errors, [str(e) for e in errors]
     try:
         result = build(config)
@@ -374,7 +394,7 @@ def prose(html: str) -> str:
     for tag in re.finditer(r"<(/?)div\b[^>]*>", html[start:]):
         depth += -1 if tag.group(1) else 1
         if depth == 0:
-            inner = html[start:start + tag.start()]
+            inner = html[start : start + tag.start()]
             return inner.split('<section class="references"')[0].strip()
     raise AssertionError('<div class="prose"> is not closed')
 
@@ -401,5 +421,62 @@ class HtmlDoc(HTMLParser):
     def find(self, tag: str, **wanted: str) -> list[dict[str, str | None]]:
         """Attributes of every `tag` whose attributes include `wanted` (class_ for class)."""
         wanted = {k.rstrip("_").replace("_", "-"): v for k, v in wanted.items()}
-        return [a for t, a in self.tags if t == tag and all(a.get(k) == v
-                                                              for k, v in wanted.items())]
+        return [
+            a for t, a in self.tags if t == tag and all(a.get(k) == v for k, v in wanted.items())
+        ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The real site in a real browser, shared by every browser test in the run (defined here, once:
+# Playwright's sync API cannot run two sessions in one thread, which a fixture imported into a
+# second test module would start)
+
+
+@pytest.fixture(scope="session")
+def browser_site(tmp_path_factory) -> Path:
+    """The real site, built once under the browser tests' base path."""
+    from test_browser import BASE
+
+    out = tmp_path_factory.mktemp("site") / "out"
+    cache = tmp_path_factory.mktemp("cache")
+    content = os.environ.get("FACTSHEET_TEST_CONTENT", "content")
+    config, errors = make_config(ROOT, content=content, out=out, cache=cache, base_path=BASE)
+    assert not errors, errors
+    build(config)
+    return out
+
+
+@pytest.fixture(scope="session")
+def server(browser_site):
+    """The built site served on 127.0.0.1 the way GitHub Pages serves a project page."""
+    import functools
+    import http.server
+    import threading
+
+    from test_browser import PagesHandler
+
+    handler = functools.partial(PagesHandler, directory=str(browser_site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, driven by Playwright (never a downloaded browser)."""
+    from test_browser import CHROMIUM_ARGS, chromium_path, unavailable
+
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("Python playwright is not installed (pip install playwright)")
+    executable = chromium_path()
+    if executable is None:
+        unavailable("Chromium not found: apt-get install -y chromium fonts-liberation")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -15,8 +15,9 @@ def test_a_content_problem_in_a_chart_names_the_page_and_line(scratch_site: Scra
     scratch_site.edit("content/far-side.md", "## Depths", "## Depths\n\n{chart no-such-chart}")
     errors = scratch_site.errors()
     line = scratch_site.line_of("content/far-side.md", "{chart no-such-chart}")
-    assert any(e.startswith(f"content/far-side.md:{line}: ") and "no-such-chart" in e
-               for e in errors), errors
+    assert any(
+        e.startswith(f"content/far-side.md:{line}: ") and "no-such-chart" in e for e in errors
+    ), errors
 
 
 def test_a_chart_error_is_a_content_error():
@@ -33,8 +34,9 @@ def test_a_bug_inside_a_chart_is_not_blamed_on_the_page(scratch_site: ScratchSit
         scratch_site.build()
 
 
-def test_a_content_error_raised_by_a_chart_is_placed_on_the_page(scratch_site: ScratchSite,
-                                                                 monkeypatch):
+def test_a_content_error_raised_by_a_chart_is_placed_on_the_page(
+    scratch_site: ScratchSite, monkeypatch
+):
     def picky_chart(name, book):
         raise ContentError("the timeline needs at least two dated facts")
 
@@ -44,11 +46,11 @@ def test_a_content_error_raised_by_a_chart_is_placed_on_the_page(scratch_site: S
     with pytest.raises(BuildError) as failure:
         scratch_site.build()
     assert [str(e) for e in failure.value.errors] == [
-        f"content/far-side.md:{line}: the timeline needs at least two dated facts"]
+        f"content/far-side.md:{line}: the timeline needs at least two dated facts"
+    ]
 
 
-def test_the_cli_reports_a_generator_bug_as_an_internal_error(scratch_site: ScratchSite,
-                                                              tmp_path):
+def test_the_cli_reports_a_generator_bug_as_an_internal_error(scratch_site: ScratchSite, tmp_path):
     """In a subprocess, with a chart module whose drawing code divides by zero."""
     scratch_site.edit("content/far-side.md", "## Depths", "## Depths\n\n{chart timeline}")
     script = tmp_path / "run.py"
@@ -57,17 +59,38 @@ def test_the_cli_reports_a_generator_bug_as_an_internal_error(scratch_site: Scra
         "import factsheet.site as site\n"
         "site.render_chart = lambda name, book: 1 / 0\n"
         "sys.argv = ['build.py'] + sys.argv[1:]\n"
-        "runpy.run_path('build.py', run_name='__main__')\n")
+        "runpy.run_path('build.py', run_name='__main__')\n"
+    )
     import subprocess
     import sys
 
     from conftest import ROOT
+
     result = subprocess.run(
-        [sys.executable, str(script), "build", "--content", str(scratch_site.content),
-         "--templates", str(scratch_site.templates), "--static", str(scratch_site.static),
-         "--out", str(scratch_site.out), "--cache", str(scratch_site.cache), "--jobs", "1"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+        [
+            sys.executable,
+            str(script),
+            "build",
+            "--content",
+            str(scratch_site.content),
+            "--templates",
+            str(scratch_site.templates),
+            "--static",
+            str(scratch_site.static),
+            "--out",
+            str(scratch_site.out),
+            "--cache",
+            str(scratch_site.cache),
+            "--jobs",
+            "1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 2, result.stderr
     assert "internal error: ZeroDivisionError" in result.stderr
     assert "far-side.md" not in result.stderr

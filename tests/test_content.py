@@ -35,10 +35,17 @@ def test_no_instant_is_typed_twice(book):
 def test_every_fact_appears_on_a_page_or_in_a_group(book):
     """A fact no page shows is dead data that nobody checks."""
     pages = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "content").glob("*.md"))
-    charted = {"spa-centre", "spa-diameter", "moon-radius",  # drawn on the Moon map
-               "ce4-landing-elevation"}  # and on the basin's topographic map
-    unused = [fact.id for fact in book.facts.values()
-              if fact.group is None and fact.id not in charted and fact.id not in pages]
+    charted = {
+        "spa-centre",
+        "spa-diameter",
+        "moon-radius",  # drawn on the Moon map
+        "ce4-landing-elevation",
+    }  # and on the basin's topographic map
+    unused = [
+        fact.id
+        for fact in book.facts.values()
+        if fact.group is None and fact.id not in charted and fact.id not in pages
+    ]
     assert not unused, f"facts shown nowhere: {unused}"
 
 
@@ -54,10 +61,12 @@ NOT_A_PUBLISHER = re.compile(
 )
 FORUM_HOST = re.compile(r"(^|\.)(forum|forums|bbs)\.", re.IGNORECASE)
 TAG_PATH = re.compile(r"/(tag|tags|topic|topics|category|search)(/|$|\?)", re.IGNORECASE)
-PUBLISHER_NAMES = re.compile(r"wikipedia|stack exchange|reddit|fandom|\bforum\b|\bblog\b",
-                             re.IGNORECASE)
-PLACEHOLDER = re.compile(r"^\s*\[|not in stored sources|title truncated|title shortened|\.\.\.",
-                         re.IGNORECASE)
+PUBLISHER_NAMES = re.compile(
+    r"wikipedia|stack exchange|reddit|fandom|\bforum\b|\bblog\b", re.IGNORECASE
+)
+PLACEHOLDER = re.compile(
+    r"^\s*\[|not in stored sources|title truncated|title shortened|\.\.\.", re.IGNORECASE
+)
 
 
 def _links(source):
@@ -70,8 +79,11 @@ def test_no_source_is_a_wiki_forum_blog_or_tag_page(book):
         for url in _links(source):
             parts = urlsplit(url)
             host = parts.hostname or ""
-            if NOT_A_PUBLISHER.search(host + ".") or FORUM_HOST.search(host) or TAG_PATH.search(
-                    parts.path):
+            if (
+                NOT_A_PUBLISHER.search(host + ".")
+                or FORUM_HOST.search(host)
+                or TAG_PATH.search(parts.path)
+            ):
                 bad.append((source.id, url))
         if PUBLISHER_NAMES.search(source.publisher):
             bad.append((source.id, source.publisher))
@@ -79,9 +91,11 @@ def test_no_source_is_a_wiki_forum_blog_or_tag_page(book):
 
 
 def test_a_source_without_a_link_has_title_publisher_and_date(book):
-    incomplete = [source.id for source in book.sources.values()
-                  if not source.url and not (source.title and source.publisher
-                                             and source.published)]
+    incomplete = [
+        source.id
+        for source in book.sources.values()
+        if not source.url and not (source.title and source.publisher and source.published)
+    ]
     assert not incomplete, f"sources with no URL need title, publisher and published: {incomplete}"
 
 
@@ -144,7 +158,9 @@ def test_no_citation_cluster_repeats_a_source(real_site):
 
 def test_the_cluster_reader_sees_a_fact_marker_and_a_cite_marker_as_one_cluster():
     reader = CitationClusters()
-    reader.feed('<p>Mass <span class="fact-ref"><span class="fact">1 g</span><sup class="cite">'
-                '<a href="#ref-1">[1]</a></sup></span><sup class="cite"><a href="#ref-1">[1]</a>'
-                '</sup> and <sup class="cite"><a href="#ref-1">[1]</a></sup>.</p>')
+    reader.feed(
+        '<p>Mass <span class="fact-ref"><span class="fact">1 g</span><sup class="cite">'
+        '<a href="#ref-1">[1]</a></sup></span><sup class="cite"><a href="#ref-1">[1]</a>'
+        '</sup> and <sup class="cite"><a href="#ref-1">[1]</a></sup>.</p>'
+    )
     assert reader.clusters == [["#ref-1", "#ref-1"], ["#ref-1"]]

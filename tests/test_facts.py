@@ -56,50 +56,80 @@ def one_fact(tmp_path: Path, body: str):
 # Rendering values
 
 
-@pytest.mark.parametrize(("body", "text", "machine"), [
-    ("type: quantity\nvalue: 1935.3\nunit: g\n", "1,935.3\u00a0g", "1935.3"),
-    ("type: quantity\nvalue: 8.20\nunit: km\n", "8.20\u00a0km", "8.20"),
-    ("type: quantity\nvalue: 2500\nunit: km\nqualifier: about\n", "about 2,500\u00a0km", "2500"),
-    ("type: quantity\nvalue: 1234567.25\n", "1,234,567.25", "1234567.25"),
-    ("type: quantity\nvalue: 45\nunit: \"%\"\n", "45%", "45"),
-    ("type: quantity\nvalue: -173\nunit: °C\n", "\u2212173\u00a0°C", "-173"),
-    ("type: quantity\nvalue: -0.5\n", "\u22120.5", "-0.5"),
-    ("type: quantity\nvalue: 4\nqualifier: more than\n", "more than 4", "4"),
-    ("type: range\nvalue: {min: 6.2, max: 8.2}\nunit: km\n", "6.2\u20138.2\u00a0km", "6.2/8.2"),
-    ("type: range\nvalue: {min: -1500, max: 2000}\nqualifier: about\n",
-     "about \u22121,500\u20132,000", "-1500/2000"),
-    ("type: date\nvalue: \"2024-05-03\"\n", "3 May 2024", "2024-05-03"),
-    ("type: date\nvalue: \"2024-06\"\n", "June 2024", "2024-06"),
-    ("type: date\nvalue: \"2024\"\n", "2024", "2024"),
-    ("type: coordinates\nvalue: {lat: -41.6385, lon: -153.9852}\n",
-     "41.6385°\u00a0S, 153.9852°\u00a0W", "-41.6385,-153.9852"),
-    ("type: coordinates\nvalue: {lat: 12.5, lon: 40}\n",
-     "12.5°\u00a0N, 40°\u00a0E", "12.5,40"),
-    ("type: text\nvalue: \"NO\"\n", "NO", "NO"),
-])
+@pytest.mark.parametrize(
+    ("body", "text", "machine"),
+    [
+        ("type: quantity\nvalue: 1935.3\nunit: g\n", "1,935.3\u00a0g", "1935.3"),
+        ("type: quantity\nvalue: 8.20\nunit: km\n", "8.20\u00a0km", "8.20"),
+        (
+            "type: quantity\nvalue: 2500\nunit: km\nqualifier: about\n",
+            "about 2,500\u00a0km",
+            "2500",
+        ),
+        ("type: quantity\nvalue: 1234567.25\n", "1,234,567.25", "1234567.25"),
+        ('type: quantity\nvalue: 45\nunit: "%"\n', "45%", "45"),
+        ("type: quantity\nvalue: -173\nunit: °C\n", "\u2212173\u00a0°C", "-173"),
+        ("type: quantity\nvalue: -0.5\n", "\u22120.5", "-0.5"),
+        ("type: quantity\nvalue: 4\nqualifier: more than\n", "more than 4", "4"),
+        ("type: range\nvalue: {min: 6.2, max: 8.2}\nunit: km\n", "6.2\u20138.2\u00a0km", "6.2/8.2"),
+        (
+            "type: range\nvalue: {min: -1500, max: 2000}\nqualifier: about\n",
+            "about \u22121,500\u20132,000",
+            "-1500/2000",
+        ),
+        ('type: date\nvalue: "2024-05-03"\n', "3 May 2024", "2024-05-03"),
+        ('type: date\nvalue: "2024-06"\n', "June 2024", "2024-06"),
+        ('type: date\nvalue: "2024"\n', "2024", "2024"),
+        (
+            "type: coordinates\nvalue: {lat: -41.6385, lon: -153.9852}\n",
+            "41.6385°\u00a0S, 153.9852°\u00a0W",
+            "-41.6385,-153.9852",
+        ),
+        ("type: coordinates\nvalue: {lat: 12.5, lon: 40}\n", "12.5°\u00a0N, 40°\u00a0E", "12.5,40"),
+        ('type: text\nvalue: "NO"\n', "NO", "NO"),
+    ],
+)
 def test_value_types_are_written_one_way(tmp_path, body, text, machine):
     fact = one_fact(tmp_path, body)
     assert fact.text() == text
     assert fact.machine_value() == machine
 
 
-@pytest.mark.parametrize(("value", "local", "text", "machine"), [
-    # Same calendar day in UTC and Beijing time: no local date.
-    ("2024-05-03T17:27+08:00", "Beijing time",
-     "3 May 2024, 09:27\u00a0UTC (17:27 Beijing time)", "2024-05-03T09:27Z"),
-    # The local date differs from the UTC date: it is named.
-    ("2024-06-02T06:23+08:00", "Beijing time",
-     "1 June 2024, 22:23\u00a0UTC (06:23 Beijing time on 2 June)", "2024-06-01T22:23Z"),
-    # ... with the year when that differs too.
-    ("2025-01-01T02:00+08:00", "Beijing time",
-     "31 December 2024, 18:00\u00a0UTC (02:00 Beijing time on 1 January 2025)",
-     "2024-12-31T18:00Z"),
-    # Seconds are kept when the source gave them.
-    ("2024-06-04T07:38:10+08:00", "Beijing time",
-     "3 June 2024, 23:38:10\u00a0UTC (07:38:10 Beijing time on 4 June)", "2024-06-03T23:38:10Z"),
-    # Already UTC, no local zone named.
-    ("2024-06-25T06:07Z", None, "25 June 2024, 06:07\u00a0UTC", "2024-06-25T06:07Z"),
-])
+@pytest.mark.parametrize(
+    ("value", "local", "text", "machine"),
+    [
+        # Same calendar day in UTC and Beijing time: no local date.
+        (
+            "2024-05-03T17:27+08:00",
+            "Beijing time",
+            "3 May 2024, 09:27\u00a0UTC (17:27 Beijing time)",
+            "2024-05-03T09:27Z",
+        ),
+        # The local date differs from the UTC date: it is named.
+        (
+            "2024-06-02T06:23+08:00",
+            "Beijing time",
+            "1 June 2024, 22:23\u00a0UTC (06:23 Beijing time on 2 June)",
+            "2024-06-01T22:23Z",
+        ),
+        # ... with the year when that differs too.
+        (
+            "2025-01-01T02:00+08:00",
+            "Beijing time",
+            "31 December 2024, 18:00\u00a0UTC (02:00 Beijing time on 1 January 2025)",
+            "2024-12-31T18:00Z",
+        ),
+        # Seconds are kept when the source gave them.
+        (
+            "2024-06-04T07:38:10+08:00",
+            "Beijing time",
+            "3 June 2024, 23:38:10\u00a0UTC (07:38:10 Beijing time on 4 June)",
+            "2024-06-03T23:38:10Z",
+        ),
+        # Already UTC, no local zone named.
+        ("2024-06-25T06:07Z", None, "25 June 2024, 06:07\u00a0UTC", "2024-06-25T06:07Z"),
+    ],
+)
 def test_datetime_in_utc_with_local_time(tmp_path, value, local, text, machine):
     body = f'type: datetime\nvalue: "{value}"\n' + (f"local: {local}\n" if local else "")
     fact = one_fact(tmp_path, body)
@@ -176,7 +206,8 @@ def test_unquoted_date_is_read_as_text_and_accepted(tmp_path):
 
 def test_datetime_without_zone(tmp_path):
     text = FACT.replace("type: quantity", "type: datetime").replace(
-        "value: 3", 'value: "2024-05-03T17:27"')
+        "value: 3", 'value: "2024-05-03T17:27"'
+    )
     assert errors_of(tmp_path, text) == [
         f"data/x.yaml:{line(text, 'value:')}: fact 'f': date-time '2024-05-03T17:27' has no time "
         "zone: add its UTC offset, e.g. +08:00 for Beijing time or Z for UTC"
@@ -185,21 +216,32 @@ def test_datetime_without_zone(tmp_path):
 
 def test_datetime_malformed(tmp_path):
     text = FACT.replace("type: quantity", "type: datetime").replace(
-        "value: 3", 'value: "3 May 2024"')
+        "value: 3", 'value: "3 May 2024"'
+    )
     assert errors_of(tmp_path, text) == [
         f"data/x.yaml:{line(text, 'value:')}: fact 'f': must be an ISO 8601 date-time such as "
         "2024-05-03T17:27+08:00, got '3 May 2024'"
     ]
 
 
-@pytest.mark.parametrize(("kind", "value", "message"), [
-    ("coordinates", "{lat: 95, lon: 10}",
-     "coordinates of fact 'f' out of range (latitude -90..90, longitude -180..180)"),
-    ("coordinates", "{lat: 5}", "'value' of fact 'f' must be a mapping with exactly lat and lon"),
-    ("coordinates", "{lat: 5, lon: east}", "'value' of fact 'f' must be a number, not str"),
-    ("range", "{min: 8, max: 6}", "range of fact 'f' has min greater than max"),
-    ("range", "[6, 8]", "'value' of fact 'f' must be a mapping with exactly min and max"),
-])
+@pytest.mark.parametrize(
+    ("kind", "value", "message"),
+    [
+        (
+            "coordinates",
+            "{lat: 95, lon: 10}",
+            "coordinates of fact 'f' out of range (latitude -90..90, longitude -180..180)",
+        ),
+        (
+            "coordinates",
+            "{lat: 5}",
+            "'value' of fact 'f' must be a mapping with exactly lat and lon",
+        ),
+        ("coordinates", "{lat: 5, lon: east}", "'value' of fact 'f' must be a number, not str"),
+        ("range", "{min: 8, max: 6}", "range of fact 'f' has min greater than max"),
+        ("range", "[6, 8]", "'value' of fact 'f' must be a mapping with exactly min and max"),
+    ],
+)
 def test_bad_coordinates_and_ranges(tmp_path, kind, value, message):
     text = FACT.replace("type: quantity", f"type: {kind}").replace("value: 3", f"value: {value}")
     assert errors_of(tmp_path, text) == [f"data/x.yaml:{line(text, 'value:')}: {message}"]
@@ -207,7 +249,8 @@ def test_bad_coordinates_and_ranges(tmp_path, kind, value, message):
 
 def test_unit_on_a_date_is_an_error(tmp_path):
     text = FACT.replace("type: quantity", "type: date").replace(
-        "value: 3", 'value: "2024"\n    unit: km')
+        "value: 3", 'value: "2024"\n    unit: km'
+    )
     assert errors_of(tmp_path, text) == [
         f"data/x.yaml:{line(text, 'unit:')}: 'unit' does not apply to a date fact (fact 'f')"
     ]
@@ -222,13 +265,16 @@ def test_unknown_type_and_qualifier(tmp_path):
 
 
 def test_duplicate_id_names_the_first_definition(tmp_path):
-    book, errors = load(tmp_path, {
-        "a.yaml": HEADER + FACT,
-        "b.yaml": "facts:\n  - id: other\n    label: O\n    type: text\n    value: x\n"
-                  '    as_of: "2024"\n    sources: [src]\n'
-                  "  - id: f\n    label: F again\n    type: text\n    value: y\n"
-                  '    as_of: "2024"\n    sources: [src]\n',
-    })
+    book, errors = load(
+        tmp_path,
+        {
+            "a.yaml": HEADER + FACT,
+            "b.yaml": "facts:\n  - id: other\n    label: O\n    type: text\n    value: x\n"
+            '    as_of: "2024"\n    sources: [src]\n'
+            "  - id: f\n    label: F again\n    type: text\n    value: y\n"
+            '    as_of: "2024"\n    sources: [src]\n',
+        },
+    )
     assert book is None
     assert [str(e) for e in errors] == [
         f"data/b.yaml:8: duplicate fact id 'f' (first defined at data/a.yaml:{line(FACT, 'id: f')})"
@@ -284,7 +330,7 @@ def test_attributes_without_group(tmp_path):
 
 def test_group_with_columns_and_facts_in_order(tmp_path):
     rows = "".join(
-        f"  - id: r{n}\n    label: R{n}\n    type: text\n    value: v\n    as_of: \"2024\"\n"
+        f'  - id: r{n}\n    label: R{n}\n    type: text\n    value: v\n    as_of: "2024"\n'
         f"    sources: [src]\n    group: landings\n    attributes: {{operator: O{n}}}\n"
         for n in (2, 1, 3)
     )
@@ -318,20 +364,28 @@ def test_source_validation(tmp_path):
 
 
 def test_site_missing(tmp_path):
-    book, errors = load(tmp_path, {"x.yaml": FACT.replace("[src]", "[s]")
-                                   + 'sources:\n  - {id: s, title: T, publisher: P, '
-                                     'accessed: "2024"}\n'})
+    book, errors = load(
+        tmp_path,
+        {
+            "x.yaml": FACT.replace("[src]", "[s]")
+            + "sources:\n  - {id: s, title: T, publisher: P, "
+            'accessed: "2024"}\n'
+        },
+    )
     assert book is None
-    assert [str(e) for e in errors] == [
-        "data: no data file defines 'site' (title, url, language)"
-    ]
+    assert [str(e) for e in errors] == ["data: no data file defines 'site' (title, url, language)"]
 
 
 def test_site_defined_twice(tmp_path):
-    book, errors = load(tmp_path, {
-        "a.yaml": HEADER + FACT,
-        "b.yaml": "# more settings\nsite:\n  title: Again\n  url: https://x.org\n  language: en\n",
-    })
+    book, errors = load(
+        tmp_path,
+        {
+            "a.yaml": HEADER + FACT,
+            "b.yaml": (
+                "# more settings\nsite:\n  title: Again\n  url: https://x.org\n  language: en\n"
+            ),
+        },
+    )
     assert book is None
     assert [str(e) for e in errors] == [
         "data/b.yaml:2: 'site' is defined again (first in data/a.yaml)"
@@ -347,17 +401,19 @@ def test_unknown_top_level_key(tmp_path):
 
 
 def test_every_error_of_every_file_is_collected(tmp_path):
-    book, errors = load(tmp_path, {
-        "a.yaml": HEADER + FACT.replace("label: F", "label: 1.10"),
-        "b.yaml": "facts:\n  - id: g\n    label: G\n    type: date\n    value: \"May 2024\"\n"
-                  '    as_of: "2024"\n    sources: [src]\n',
-        "c.yaml": "facts: [\n",
-    })
+    book, errors = load(
+        tmp_path,
+        {
+            "a.yaml": HEADER + FACT.replace("label: F", "label: 1.10"),
+            "b.yaml": 'facts:\n  - id: g\n    label: G\n    type: date\n    value: "May 2024"\n'
+            '    as_of: "2024"\n    sources: [src]\n',
+            "c.yaml": "facts: [\n",
+        },
+    )
     assert book is None
     messages = [str(e) for e in errors]
     assert messages[:2] == [
-        "data/a.yaml:9: 'label' of fact 'f' must be text, not a number (1.10) "
-        '(quote it: "1.10")',
+        "data/a.yaml:9: 'label' of fact 'f' must be text, not a number (1.10) (quote it: \"1.10\")",
         "data/b.yaml:5: 'value' of fact 'g' must be a date YYYY-MM-DD, YYYY-MM or YYYY, "
         "got 'May 2024'",
     ]
@@ -401,8 +457,9 @@ def test_value_from_restates_the_value_date_and_sources(tmp_path):
 def test_value_from_refuses_a_value_of_its_own(tmp_path):
     text = BORROWING.replace("value_from: landing\n", "value_from: landing\n    value: 3\n")
     messages = errors_of(tmp_path, text)
-    assert messages[0].startswith(f"data/x.yaml:{line(text, 'value: 3')}: unknown key 'value' "
-                                  "in fact 'race-row'")
+    assert messages[0].startswith(
+        f"data/x.yaml:{line(text, 'value: 3')}: unknown key 'value' in fact 'race-row'"
+    )
 
 
 def test_value_from_an_unknown_fact_is_an_error(tmp_path):
@@ -456,8 +513,9 @@ def test_doi_passages_and_verified_are_read(tmp_path):
     assert book.facts["row"].verified.iso() == "2026-12"  # a restating fact has its own
 
 
-@pytest.mark.parametrize("doi", ["https://doi.org/10.1038/x", "doi:10.1038/x", "11.1038/x",
-                                 "10.1038/"])
+@pytest.mark.parametrize(
+    "doi", ["https://doi.org/10.1038/x", "doi:10.1038/x", "11.1038/x", "10.1038/"]
+)
 def test_doi_must_be_bare(tmp_path, doi):
     text = PAPER.replace("10.1038/s41586-024-08382-0", doi)
     book, errors = load(tmp_path, {"x.yaml": text})
@@ -473,16 +531,19 @@ def test_passage_for_an_unknown_fact(tmp_path):
     book, errors = load(tmp_path, {"x.yaml": PAPER.replace("      age:", "      ages:")})
     assert book is None
     assert [str(e) for e in errors] == [
-        "data/x.yaml:3: source 'paper' has a passage for unknown fact 'ages'"]
+        "data/x.yaml:3: source 'paper' has a passage for unknown fact 'ages'"
+    ]
 
 
 def test_passage_for_a_fact_that_does_not_cite_the_source(tmp_path):
-    text = PAPER.replace("      age:", "      row:").replace("    sources: [paper]",
-                                                            "    sources: [other]")
+    text = PAPER.replace("      age:", "      row:").replace(
+        "    sources: [paper]", "    sources: [other]"
+    )
     book, errors = load(tmp_path, {"x.yaml": text})
     assert book is None
     assert [str(e) for e in errors] == [
-        "data/x.yaml:3: source 'paper' has a passage for fact 'row', which does not cite it"]
+        "data/x.yaml:3: source 'paper' has a passage for fact 'row', which does not cite it"
+    ]
 
 
 def test_passage_for_a_restating_fact_counts_the_origin_sources(tmp_path):
@@ -490,34 +551,48 @@ def test_passage_for_a_restating_fact_counts_the_origin_sources(tmp_path):
     assert errors == [], [str(e) for e in errors]
 
 
-@pytest.mark.parametrize(("passages", "message"), [
-    ("    passages: [a]\n", "'passages' of source 'paper' must be a mapping from fact id to the "
-                          "quoted passage"),
-    ("    passages:\n      age: \"\"\n", "passage for 'age' of source 'paper' must be non-empty "
-                                        "text"),
-])
+@pytest.mark.parametrize(
+    ("passages", "message"),
+    [
+        (
+            "    passages: [a]\n",
+            "'passages' of source 'paper' must be a mapping from fact id to the quoted passage",
+        ),
+        (
+            '    passages:\n      age: ""\n',
+            "passage for 'age' of source 'paper' must be non-empty text",
+        ),
+    ],
+)
 def test_malformed_passages(tmp_path, passages, message):
-    text = PAPER.replace('    passages:\n      age: "dated at 2,807 ± 3 million years"\n',
-                         passages)
+    text = PAPER.replace('    passages:\n      age: "dated at 2,807 ± 3 million years"\n', passages)
     book, errors = load(tmp_path, {"x.yaml": text})
     assert book is None
     assert [str(e).split(": ", 1)[1] for e in errors] == [message]
 
 
 def test_malformed_verified_date(tmp_path):
-    book, errors = load(tmp_path, {"x.yaml": PAPER.replace('verified: "2026-12-02"',
-                                                           'verified: "2 Dec 2026"')})
+    book, errors = load(
+        tmp_path, {"x.yaml": PAPER.replace('verified: "2026-12-02"', 'verified: "2 Dec 2026"')}
+    )
     assert book is None
     assert [str(e).split(": ", 1)[1] for e in errors] == [
-        "'verified' of fact 'age' must be a date YYYY-MM-DD, YYYY-MM or YYYY, got '2 Dec 2026'"]
+        "'verified' of fact 'age' must be a date YYYY-MM-DD, YYYY-MM or YYYY, got '2 Dec 2026'"
+    ]
 
 
 def test_doi_passages_and_verified_reach_the_downloads_and_the_references(scratch_site):
-    scratch_site.edit("content/data/facts.yaml", '    url: https://a.example.org/ce6\n',
-                      '    url: https://a.example.org/ce6\n    doi: "10.1000/ce6.sample"\n'
-                      '    passages: {mass: "1,935.3 grams of samples"}\n')
-    scratch_site.edit("content/data/facts.yaml", "    sources: [src-a]\n",
-                      '    verified: "2026-12-02"\n    sources: [src-a]\n')
+    scratch_site.edit(
+        "content/data/facts.yaml",
+        "    url: https://a.example.org/ce6\n",
+        '    url: https://a.example.org/ce6\n    doi: "10.1000/ce6.sample"\n'
+        '    passages: {mass: "1,935.3 grams of samples"}\n',
+    )
+    scratch_site.edit(
+        "content/data/facts.yaml",
+        "    sources: [src-a]\n",
+        '    verified: "2026-12-02"\n    sources: [src-a]\n',
+    )
     scratch_site.build()
     data = json.loads(scratch_site.html("facts.json"))
     source = next(s for s in data["sources"] if s["id"] == "src-a")
@@ -525,6 +600,7 @@ def test_doi_passages_and_verified_reach_the_downloads_and_the_references(scratc
     assert source["passages"] == {"mass": "1,935.3 grams of samples"}
     assert next(s for s in data["sources"] if s["id"] == "src-b")["doi"] is None
     assert next(f for f in data["facts"] if f["id"] == "mass")["verified"] == "2026-12-02"
-    link = ('<a href="https://doi.org/10.1000/ce6.sample" class="source-doi">'
-            "doi:10.1000/ce6.sample</a>")
+    link = (
+        '<a href="https://doi.org/10.1000/ce6.sample" class="source-doi">doi:10.1000/ce6.sample</a>'
+    )
     assert link in scratch_site.html("index.html")

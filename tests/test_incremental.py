@@ -71,31 +71,42 @@ EDITS = {
     # one fact's value: shown by one page
     "fact": lambda s: s.edit("content/data/facts.yaml", "value: 1935.3", "value: 1935.31"),
     # a fact used by a table (group member)
-    "table fact": lambda s: s.edit("content/data/facts.yaml", "Landed upside down",
-                                   "Landed on its nose"),
+    "table fact": lambda s: s.edit(
+        "content/data/facts.yaml", "Landed upside down", "Landed on its nose"
+    ),
     # a page cites one more source: the sources page lists which pages cite what
     "citation": lambda s: s.edit("content/far-side.md", "The motto:", "The motto{cite src-c}:"),
     # a source's title: the reference lists and the sources page show it
-    "source": lambda s: s.edit("content/data/facts.yaml", "title: Basin survey",
-                               "title: Basin survey, revised"),
+    "source": lambda s: s.edit(
+        "content/data/facts.yaml", "title: Basin survey", "title: Basin survey, revised"
+    ),
     "template": lambda s: s.edit("templates/base.html", "</footer>", "<!-- x --></footer>"),
     "static": lambda s: (s.static / "extra.txt").write_text("an extra static file\n"),
     "css": lambda s: (s.static / "style.css").write_text(
-        (s.static / "style.css").read_text() + "\n/* edited */\n"),
+        (s.static / "style.css").read_text() + "\n/* edited */\n"
+    ),
     "page added": lambda s: s.write("content/added.md", NEW_PAGE),
     "page renamed": _rename_guide,
     "page removed": _remove_guide,
     # fact pages: a source's supporting passage (shown only on the fact page), a page that
     # starts showing a fact (its page lists where it is shown), another source's value
-    "passage": lambda s: s.edit("content/data/facts.yaml", "    accessed: \"2026-11-24\"\n",
-                                "    accessed: \"2026-11-24\"\n    passages: {mass: \"1,935.3 "
-                                "grams\"}\n"),
-    "fact placed": lambda s: s.edit("content/far-side.md", "The lander sat",
-                                    "It brought {fact mass}. The lander sat"),
-    "alternative": lambda s: s.edit("content/data/facts.yaml", "    qualifier: about\n",
-                                    "    qualifier: about\n    alternatives: [{value: 2240, "
-                                    "sources: [src-c]}]\n    choice: The newer survey.\n"),
-    "data file added": lambda s: s.write("content/data/more.yaml", """\
+    "passage": lambda s: s.edit(
+        "content/data/facts.yaml",
+        '    accessed: "2026-11-24"\n',
+        '    accessed: "2026-11-24"\n    passages: {mass: "1,935.3 grams"}\n',
+    ),
+    "fact placed": lambda s: s.edit(
+        "content/far-side.md", "The lander sat", "It brought {fact mass}. The lander sat"
+    ),
+    "alternative": lambda s: s.edit(
+        "content/data/facts.yaml",
+        "    qualifier: about\n",
+        "    qualifier: about\n    alternatives: [{value: 2240, "
+        "sources: [src-c]}]\n    choice: The newer survey.\n",
+    ),
+    "data file added": lambda s: s.write(
+        "content/data/more.yaml",
+        """\
         facts:
           - id: extra
             label: An extra fact nobody shows
@@ -103,20 +114,25 @@ EDITS = {
             value: 3
             as_of: "2026"
             sources: [src-a]
-        """),
+        """,
+    ),
 }
 
 
 def _fresh(site: ScratchSite, name: str) -> dict[str, str]:
     out = site.root.parent / f"fresh-{name}"
-    build(dataclasses.replace(site.config(), out_dir=out,
-                              cache_dir=site.root.parent / f"fresh-cache-{name}"))
+    build(
+        dataclasses.replace(
+            site.config(), out_dir=out, cache_dir=site.root.parent / f"fresh-cache-{name}"
+        )
+    )
     return tree_digest(out)
 
 
 @pytest.mark.parametrize("edit", list(EDITS))
-def test_a_disk_store_rebuild_equals_a_clean_build(scratch_site: ScratchSite, edit: str,
-                                                   monkeypatch):
+def test_a_disk_store_rebuild_equals_a_clean_build(
+    scratch_site: ScratchSite, edit: str, monkeypatch
+):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     scratch_site.build()
     EDITS[edit](scratch_site)
@@ -185,15 +201,21 @@ def _fingerprint(config: Config) -> str:
 
 
 def test_every_config_field_that_can_change_the_output_changes_the_fingerprint(
-        scratch_site: ScratchSite, tmp_path: Path):
+    scratch_site: ScratchSite, tmp_path: Path
+):
     config = scratch_site.config()
     elsewhere = tmp_path / "elsewhere"
     shutil.copytree(scratch_site.root, elsewhere)
     changed = {
-        "root": elsewhere, "content_dir": elsewhere / "content",
-        "data_dir": elsewhere / "content" / "data", "templates_dir": elsewhere / "templates",
-        "static_dir": elsewhere / "static", "base_path": "/other/",
-        "site_url": "https://other.example.org", "strict": True, "drafts": True,
+        "root": elsewhere,
+        "content_dir": elsewhere / "content",
+        "data_dir": elsewhere / "content" / "data",
+        "templates_dir": elsewhere / "templates",
+        "static_dir": elsewhere / "static",
+        "base_path": "/other/",
+        "site_url": "https://other.example.org",
+        "strict": True,
+        "drafts": True,
     }
     fields = {field.name for field in dataclasses.fields(Config)}
     # every field is either tried here or named as one that cannot change the output
@@ -204,7 +226,8 @@ def test_every_config_field_that_can_change_the_output_changes_the_fingerprint(
 
 
 def test_fields_that_do_not_decide_reuse_really_do_not_change_the_output(
-        scratch_site: ScratchSite, monkeypatch):
+    scratch_site: ScratchSite, monkeypatch
+):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     scratch_site.build(jobs=1)
     first = tree_digest(scratch_site.out)
@@ -213,9 +236,17 @@ def test_fields_that_do_not_decide_reuse_really_do_not_change_the_output(
     assert tree_digest(other) == first
 
 
-@pytest.mark.parametrize("rel", ["content/index.md", "content/data/facts.yaml",
-                                 "content/data/site.yaml", "templates/base.html",
-                                 "static/style.css", "static/favicon.svg"])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "content/index.md",
+        "content/data/facts.yaml",
+        "content/data/site.yaml",
+        "templates/base.html",
+        "static/style.css",
+        "static/favicon.svg",
+    ],
+)
 def test_every_input_file_changes_the_fingerprint(scratch_site: ScratchSite, rel: str):
     config = scratch_site.config()
     before = _fingerprint(config)
@@ -265,8 +296,7 @@ def test_a_corrupt_cache_is_a_cache_miss(scratch_site: ScratchSite, garbage: byt
     assert "<h1" in scratch_site.html("guide/index.html")
 
 
-def test_the_cache_never_deletes_what_it_did_not_write(scratch_site: ScratchSite,
-                                                       tmp_path: Path):
+def test_the_cache_never_deletes_what_it_did_not_write(scratch_site: ScratchSite, tmp_path: Path):
     notes = tmp_path / "notes"
     (notes / "pages" / "20").mkdir(parents=True)
     diary = notes / "pages" / "20" / "diary.txt"

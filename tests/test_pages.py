@@ -42,12 +42,15 @@ def read(tmp_path: Path, text: str, rel: str = "page.md"):
     return page
 
 
-@pytest.mark.parametrize(("rel", "url"), [
-    ("index.md", ""),
-    ("far-side.md", "far-side/"),
-    ("a/index.md", "a/"),
-    ("a/b.md", "a/b/"),
-])
+@pytest.mark.parametrize(
+    ("rel", "url"),
+    [
+        ("index.md", ""),
+        ("far-side.md", "far-side/"),
+        ("a/index.md", "a/"),
+        ("a/b.md", "a/b/"),
+    ],
+)
 def test_url_of_a_source_file(rel, url):
     assert default_url_path(rel) == url
 
@@ -67,7 +70,9 @@ def test_slug_overrides_the_url(tmp_path):
 
 
 def test_all_optional_keys(tmp_path):
-    page = read(tmp_path, """\
+    page = read(
+        tmp_path,
+        """\
         ---
         title: T
         description: D
@@ -77,7 +82,8 @@ def test_all_optional_keys(tmp_path):
         template: sources.html
         infobox: [ce6-launch, ce6-sample-mass]
         ---
-        """)
+        """,
+    )
     assert (page.nav_title, page.order, page.template) == ("Short", 2, "sources.html")
     assert page.updated == PartialDate(2026, 11, 24)
     assert page.infobox == ("ce6-launch", "ce6-sample-mass")
@@ -91,13 +97,13 @@ def test_unknown_front_matter_key_with_its_line(tmp_path):
 
 
 def test_missing_title(tmp_path):
-    assert page_errors(tmp_path, GOOD.replace("title: \"Chang'e-6\"\n", "")) == [
+    assert page_errors(tmp_path, GOOD.replace('title: "Chang\'e-6"\n', "")) == [
         "content/page.md:1: front matter is missing required key 'title'"
     ]
 
 
 def test_number_as_title(tmp_path):
-    assert page_errors(tmp_path, GOOD.replace("title: \"Chang'e-6\"", "title: 1.10")) == [
+    assert page_errors(tmp_path, GOOD.replace('title: "Chang\'e-6"', "title: 1.10")) == [
         "content/page.md:2: 'title' must be non-empty text (quote it if it looks like a number)"
     ]
 
@@ -129,16 +135,22 @@ def test_slug_cannot_leave_the_site(tmp_path, slug):
     ]
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ("order: first", "'order' must be a whole number"),
-    ("order: 1.5", "'order' must be a whole number"),
-    ("order: true", "'order' must be a whole number"),
-    ("updated: 2026-11", "'updated' must be a date YYYY-MM-DD, got '2026-11'"),
-    ("updated: 24 November 2026", "'updated' must be a date YYYY-MM-DD, got '24 November 2026'"),
-    ("infobox: ce6-launch", "'infobox' must be a list of fact ids"),
-    ("infobox: [ce6 launch]", "'infobox' must be a list of fact ids"),
-    ("template: ../base.html", "template '../base.html' must be a file name like page.html"),
-])
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("order: first", "'order' must be a whole number"),
+        ("order: 1.5", "'order' must be a whole number"),
+        ("order: true", "'order' must be a whole number"),
+        ("updated: 2026-11", "'updated' must be a date YYYY-MM-DD, got '2026-11'"),
+        (
+            "updated: 24 November 2026",
+            "'updated' must be a date YYYY-MM-DD, got '24 November 2026'",
+        ),
+        ("infobox: ce6-launch", "'infobox' must be a list of fact ids"),
+        ("infobox: [ce6 launch]", "'infobox' must be a list of fact ids"),
+        ("template: ../base.html", "template '../base.html' must be a file name like page.html"),
+    ],
+)
 def test_optional_keys_are_validated(tmp_path, line, message):
     text = GOOD.replace("description: A page.", f"description: A page.\n{line}")
     assert page_errors(tmp_path, text) == [f"content/page.md:4: {message}"]

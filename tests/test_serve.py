@@ -522,8 +522,9 @@ def test_serve_rebuilds_shows_the_overlay_and_recovers(server: Server, serve_sit
     assert re.search(r"content/data/site\.yaml:\d+: ", body), body
     assert OVERLAY_ID in server.get("/")[2] and OVERLAY_ID in server.get("/missing/")[2]
     server.wait_for(r"^Build failed")
-    failure_lines = [line for line in server.lines
-                     if "site.yaml:" in line and ": warning: " not in line]
+    failure_lines = [
+        line for line in server.lines if "site.yaml:" in line and ": warning: " not in line
+    ]
     assert len(failure_lines) == 1 and "Traceback" not in "\n".join(server.lines)
 
     data.write_text(good)

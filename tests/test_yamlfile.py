@@ -28,17 +28,32 @@ def test_values_yaml_would_convert_stay_as_written():
         "inf: .inf\n"
     )
     assert data == {
-        "country": "NO", "answer": "yes", "off": "off", "version": Decimal("1.10"),
-        "day": "2024-05-03", "stamp": "2024-05-03T17:27:00+08:00", "ratio": "1:20",
-        "octal": "0o17", "hex": "0x1F", "inf": ".inf",
+        "country": "NO",
+        "answer": "yes",
+        "off": "off",
+        "version": Decimal("1.10"),
+        "day": "2024-05-03",
+        "stamp": "2024-05-03T17:27:00+08:00",
+        "ratio": "1:20",
+        "octal": "0o17",
+        "hex": "0x1F",
+        "inf": ".inf",
     }
     assert str(data["version"]) == "1.10"  # the trailing zero the author wrote survives
 
 
 def test_numbers_booleans_and_null_are_still_recognised():
     data = load("a: 2500\nb: -41.6385\nc: 8.20\nd: true\ne: false\nf: null\ng: ~\nh: 1_000\n")
-    assert data == {"a": 2500, "b": Decimal("-41.6385"), "c": Decimal("8.20"), "d": True,
-                    "e": False, "f": None, "g": None, "h": 1000}
+    assert data == {
+        "a": 2500,
+        "b": Decimal("-41.6385"),
+        "c": Decimal("8.20"),
+        "d": True,
+        "e": False,
+        "f": None,
+        "g": None,
+        "h": 1000,
+    }
     assert isinstance(data["a"], int) and not isinstance(data["a"], bool)
     assert str(data["c"]) == "8.20"
 
@@ -54,8 +69,9 @@ def test_duplicate_key_is_an_error_at_the_second_key():
 
 
 def test_syntax_error_names_its_line():
-    value, errors = parse_yaml("site:\n  title: Far Side\n  url: [unclosed\nfacts: []\n",
-                               "content/data/site.yaml")
+    value, errors = parse_yaml(
+        "site:\n  title: Far Side\n  url: [unclosed\nfacts: []\n", "content/data/site.yaml"
+    )
     assert value is None
     assert len(errors) == 1
     assert errors[0].path == "content/data/site.yaml"
@@ -74,15 +90,7 @@ def test_first_line_offsets_lines_for_front_matter():
 
 
 def test_mappings_and_lists_know_their_lines():
-    data = load(
-        "# a comment\n"
-        "facts:\n"
-        "  - id: a\n"
-        "    label: A\n"
-        "\n"
-        "  - id: b\n"
-        "    sources: [x, y]\n"
-    )
+    data = load("# a comment\nfacts:\n  - id: a\n    label: A\n\n  - id: b\n    sources: [x, y]\n")
     assert isinstance(data, YamlMap)
     assert data.line_of("facts") == 2
     facts = data["facts"]
