@@ -19,7 +19,8 @@ import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
-from .facts import Fact, _read_fact, _Record
+from .fact_records import Record, read_fact
+from .facts import Fact
 from .yamlfile import YamlList, YamlMap, parse_yaml
 
 GIT_TIMEOUT = 60
@@ -226,7 +227,7 @@ def _facts_in(text: str, path: str) -> dict[str, Fact]:
     facts = {}
     for raw in document["facts"]:
         if isinstance(raw, YamlMap):
-            fact = _read_fact(_Record(raw, "fact", path, []))
+            fact = read_fact(Record(raw, "fact", path, []))
             if fact is not None:
                 facts[fact.id] = fact
     return facts

@@ -30,8 +30,8 @@ from stat import S_ISREG
 
 from .config import Config
 from .errors import SiteError
-from .output import file_signature
 from .history import NO_GIT, FactHistory, git_head
+from .output import file_signature
 from .pages import Page
 from .render import PageSummary, RenderedPage
 

@@ -3,8 +3,9 @@ page's title, one key fact and a crop of one of the Moon pictures.
 
 The text is set in DejaVu Sans (factsheet/fonts/, with its licence), shipped with the project so
 the bytes are the same on every machine with the same Pillow. The key fact is the first of the
-page's fact box (`infobox`), else the site's tagline. Each picture is cached under a hash of
-everything it shows, so a rebuild draws only the pages whose title or key fact changed.
+page's fact box (`infobox`), else the site's tagline; a fact's own page shows its value. Each
+picture is cached under a hash of everything it shows, so a rebuild draws only the pages whose
+title or key fact changed.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from .charts import pictures as specs
 from .config import Config
+from .fact_pages import INDEX_PATH, fact_path
 from .facts import FactBook, format_value
+from .feeds import PAGE_PATH as CHANGES_PATH
 from .pages import Page
 from .picture_files import cache_folder, file_digest
 from .typography import typographic
@@ -30,16 +33,39 @@ TEXT_LEFT, TEXT_WIDTH = 64, 560
 FOLDER = "images/og"
 
 
-def image_path(page: Page) -> str:
+@dataclass(frozen=True)
+class Card:
+    """What one page's picture shows, and for which page."""
+
+    url_path: str
+    title: str
+    line: str  # the key fact, or the site's tagline
+    basin_map: bool  # a crop of the basin's map instead of the far-side disc
+
+
+def image_path(page: Page | Card) -> str:
     """Where the page's picture is written: images/og/far-side.png, images/og/index.png."""
     slug = page.url_path.strip("/").replace("/", "-") or "index"
     return f"{FOLDER}/{slug}.png"
 
 
-def page_images(
-    config: Config, book: FactBook, pages: list[Page], pictures: dict[str, Path]
-) -> dict[str, Path]:
-    """{output path: cached PNG} for every page; none without the Moon pictures."""
+def page_cards(book: FactBook, pages: list[Page]) -> list[Card]:
+    """A card for every Markdown page, and for every page made from the data: a fact's page
+    shows its label and value, as a reader sharing one number would want."""
+    cards = [Card(page.url_path, typographic(page.title), key_fact(book, page),
+                  "aitken" in page.url_path) for page in pages]
+    cards += [Card(fact_path(fact.id), typographic(fact.label),
+                   f"{fact.text()}, as of {fact.as_of.text()}", False)
+              for fact in book.facts.values()]
+    tagline = typographic(book.site.tagline or "")
+    cards += [Card(INDEX_PATH, "Every fact", tagline, False),
+              Card(CHANGES_PATH, "Changes to facts", tagline, False)]
+    return cards
+
+
+def page_images(config: Config, book: FactBook, cards: list[Card],
+                pictures: dict[str, Path]) -> dict[str, Path]:
+    """{output path: cached PNG} for every card; none without the Moon pictures."""
     if not pictures:
         return {}
     shared = hashlib.blake2b(digest_size=12)
@@ -47,17 +73,20 @@ def page_images(
         shared.update(file_digest(part))
     shared.update(_version("pillow").encode())
     folder = cache_folder(config) / "og"
+    backdrops: dict[bool, Backdrop] = {}  # composed once a build, and only if a card is drawn
     files = {}
-    for page in pages:
-        spec = specs.SPA_TOPOGRAPHY if "aitken" in page.url_path else specs.MOON_FAR
-        backdrop = pictures[spec.webp(max(specs.DENSITIES))]
-        lines = (book.site.title, typographic(page.title), key_fact(book, page))
+    for card in cards:
+        spec = specs.SPA_TOPOGRAPHY if card.basin_map else specs.MOON_FAR
+        source = pictures[spec.webp(max(specs.DENSITIES))]
+        lines = (book.site.title, card.title, card.line)
         key = shared.copy()
-        key.update(repr(lines).encode() + file_digest(backdrop))
+        key.update(repr(lines).encode() + file_digest(source))
         target = folder / f"{key.hexdigest()}.png"
         if not target.is_file():
-            _write_atomically(target, draw(lines, backdrop, spec is specs.MOON_FAR))
-        files[image_path(page)] = target
+            if card.basin_map not in backdrops:
+                backdrops[card.basin_map] = Backdrop(source, disc=not card.basin_map)
+            _write_atomically(target, draw(lines, backdrops[card.basin_map]))
+        files[image_path(card)] = target
     return files
 
 
@@ -69,20 +98,31 @@ def key_fact(book: FactBook, page: Page) -> str:
     return typographic(book.site.tagline or "")
 
 
-def draw(lines: tuple[str, str, str], backdrop: Path, disc: bool) -> bytes:
-    from PIL import Image, ImageDraw, ImageFont  # Pillow only when a picture must be drawn
+class Backdrop:
+    """The card's background and picture, composed once for all the cards that share it."""
+
+    def __init__(self, source: Path, disc: bool):
+        from PIL import Image  # Pillow only when a picture must be drawn
+
+        canvas = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
+        with Image.open(source) as picture:
+            picture = picture.convert("RGBA")
+            if disc:  # the whole disc, as tall as the card
+                size = (round(picture.width * HEIGHT / picture.height), HEIGHT)
+                picture = picture.resize(size, Image.Resampling.LANCZOS)
+                canvas.paste(picture, (WIDTH - size[0] + 40, 0), picture)
+            else:  # the middle of the map
+                left, top = (picture.width - 520) // 2, (picture.height - HEIGHT) // 2
+                canvas.paste(picture.crop((left, top, left + 520, top + HEIGHT)),
+                             (WIDTH - 520, 0))
+        self.canvas = canvas
+
+
+def draw(lines: tuple[str, str, str], backdrop: Backdrop) -> bytes:
+    from PIL import Image, ImageDraw, ImageFont
 
     site, title, fact = lines
-    canvas = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
-    with Image.open(backdrop) as picture:
-        picture = picture.convert("RGBA")
-        if disc:  # the whole disc, as tall as the card
-            size = (round(picture.width * HEIGHT / picture.height), HEIGHT)
-            picture = picture.resize(size, Image.Resampling.LANCZOS)
-            canvas.paste(picture, (WIDTH - size[0] + 40, 0), picture)
-        else:  # the middle of the map
-            left, top = (picture.width - 520) // 2, (picture.height - HEIGHT) // 2
-            canvas.paste(picture.crop((left, top, left + 520, top + HEIGHT)), (WIDTH - 520, 0))
+    canvas = backdrop.canvas.copy()
     pen = ImageDraw.Draw(canvas)
     pen.text((TEXT_LEFT, 64), site.upper(), font=ImageFont.truetype(BOLD, 28), fill=ACCENT)
     size, wrapped = _fit(title, BOLD, 60, 4)
@@ -97,8 +137,10 @@ def draw(lines: tuple[str, str, str], backdrop: Path, disc: bool) -> bytes:
         y += round(fact_size * 1.3)
     buffer = io.BytesIO()
     # 256 colours hold grey Moon, text and map alike, at a third of a full-colour PNG's size.
-    palette = canvas.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
-    palette.save(buffer, format="PNG", optimize=True)
+    # The fast octree quantizer and an unoptimised deflate keep a card near 20 ms, so a page
+    # per fact (hundreds of cards) stays cheap on a clean build; the file is still about 80 KB.
+    palette = canvas.quantize(colors=256, method=Image.Quantize.FASTOCTREE)
+    palette.save(buffer, format="PNG")
     return buffer.getvalue()
 
 
@@ -127,14 +169,18 @@ def _write_atomically(target: Path, data: bytes) -> None:
     temporary.replace(target)
 
 
-def image_lookup(files: dict[str, Path]) -> Callable[[Page], str]:
-    """For templates: a page's picture path, or "" when it has none (the site-wide one is used)."""
+class SocialImages:
+    """For templates, as `social_image(page)`: the page's picture path, or "" when it has none
+    (the site-wide one is used). Its `signature` goes into every page's output key, since
+    every page names its picture."""
 
-    def lookup(page: Page) -> str:
+    def __init__(self, files: dict[str, Path]):
+        self.paths = frozenset(path for path in files if path.startswith(FOLDER + "/"))
+        self.signature = "\n".join(sorted(self.paths))
+
+    def __call__(self, page: Page | Card) -> str:
         path = image_path(page)
-        return path if path in files else ""
-
-    return lookup
+        return path if path in self.paths else ""
 
 
 def _version(package: str) -> str:

@@ -135,14 +135,19 @@ class OutputTree(OutputPaths):
         but only if its file is still exactly the one the last build wrote (same inode, size,
         modification and change time): a hand edit changes the change time, which no tool can
         set back, so a hand-edited page is rendered again rather than carried over."""
-        recorded_key, _, recorded_file = self.previous.get(rel, "").partition("@")
-        if recorded_key != key or file_signature(self.out_dir / rel) != recorded_file:
+        if not self.unchanged(rel, key):
             return False
         target = self.claim(rel, origin)
         if target is not None:
             self.pending.append(self.io.submit(self._store, target, self.out_dir / rel, True))
             self.remember(rel, key)
         return True
+
+    def unchanged(self, rel: str, key: str) -> bool:
+        """Whether the current site's file was made from inputs with this key, and is still
+        exactly the file the last build wrote."""
+        recorded_key, _, recorded_file = self.previous.get(rel, "").partition("@")
+        return recorded_key == key and file_signature(self.out_dir / rel) == recorded_file
 
     def write(self, rel: str, data: bytes | str, origin: str) -> None:
         target = self.claim(rel, origin)

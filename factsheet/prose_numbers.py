@@ -28,7 +28,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from .errors import SiteError, display_path
-from .facts import data_files
+from .fact_loading import data_files
 from .yamlfile import read_yaml
 
 MESSAGE = "number typed into prose"  # every finding starts so: `check` treats them as errors

@@ -11,10 +11,9 @@ from markdown.serializers import to_html_string
 from .dependencies import Recorder, tracked_book
 from .errors import SiteError
 from .facts import FactBook
+from .links import LinkRef, LinkResolver
 from .markdown_ext import (
     FactSheetExtension,
-    LinkRef,
-    LinkResolver,
     Reference,
     cite_marker,
     fact_element,

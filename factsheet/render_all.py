@@ -10,7 +10,7 @@ from dataclasses import replace
 from .dependencies import Digests
 from .facts import FactBook
 from .incremental import Store, entry_key, page_key
-from .markdown_ext import LinkResolver
+from .links import LinkResolver
 from .pages import Page
 from .render import MarkdownRenderer, PageSummary, RenderedPage
 

@@ -9,7 +9,8 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from .facts import ID_PATTERN, data_files
+from .fact_loading import data_files
+from .facts import ID_PATTERN
 from .pages import find_sources, split_front_matter
 from .yamlfile import YamlMap, parse_yaml, read_yaml
 

@@ -53,7 +53,7 @@ def index_before_swap(tree: OutputPaths) -> list[SiteError]:
     tree.flush()
     key = indexed_text_key(tree.staging)
     current = bundle_files(tree.out_dir)
-    if current and all(tree.previous.get(rel) == key for rel in current):
+    if current and all(tree.unchanged(rel, key) for rel in current):
         for rel in current:
             tree.reuse(rel, key, ORIGIN)  # a hard link, like an unchanged page
         return []

@@ -18,15 +18,16 @@ from .config import Config
 from .context import SiteContext, citing_pages
 from .dependencies import Digests
 from .errors import BuildError, SiteError, display_path
+from .fact_loading import load_data
 from .fact_pages import INDEX_PATH, fact_path
 from .fact_usage import unused_facts
-from .facts import FactBook, load_data
+from .facts import FactBook
 from .feeds import FEED_PATH
 from .feeds import PAGE_PATH as CHANGES_PATH
 from .history import FactHistory, read_history
 from .incremental import DiskStore, Inputs, Store, digest, output_key, render_base
-from .markdown_ext import LinkResolver
-from .og_image import image_lookup, page_images
+from .links import LinkResolver
+from .og_image import SocialImages, page_cards, page_images
 from .output import LiveOutput, OutputPaths, StagedOutput, asset_names, static_files
 from .pages import Page, default_url_path, find_sources, load_pages
 from .picture_files import picture_files
@@ -79,7 +80,7 @@ def build(config: Config, store: Store | None = None,
         load_errors += name_errors
         assets = asset_names(static_files(config.static_dir, config.root))
         pictures = picture_files(config, book)  # drawn once, then from the cache
-        pictures |= page_images(config, book, pages, pictures)  # one social picture per page
+        pictures |= page_images(config, book, page_cards(book, pages), pictures)  # one a page
         pages_by_rel = {page.rel: page.url_path for page in pages}
         if load_errors:  # a page refused for its front matter still exists for links to it
             pages_by_rel = unreadable_pages(config, pages_by_rel) | pages_by_rel
@@ -212,7 +213,7 @@ def write_output(tree: OutputPaths, config: Config, book: FactBook, pages: list[
         for rel, drawn in pictures.items():
             tree.copy(drawn, rel, "pictures")
         context = SiteContext.create(config, book, pages, rendered, assets)
-        context.globals["social_image"] = image_lookup(pictures)
+        context.globals["social_image"] = SocialImages(pictures)
         errors = write_site(tree, context, renderings, config, assets, inputs, digests, today,
                              history)
         if errors or tree.errors:

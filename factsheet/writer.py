@@ -20,8 +20,8 @@ from .context import SiteContext
 from .dependencies import Digests
 from .downloads import facts_csv, facts_json
 from .errors import SiteError
-from .facts import Fact
 from .fact_pages import write_fact_pages
+from .facts import Fact
 from .feeds import write_changes
 from .history import FactHistory
 from .hosting import robots_txt, sitemap_xml
@@ -112,7 +112,8 @@ def site_signature(context: SiteContext, config: Config, assets: dict[str, str],
     """A hash of what every page's file depends on beyond its own Markdown: the templates,
     asset names, navigation and the site's settings."""
     parts = [code_version(), config.base_path, str(config.site_url), repr(context.book.site),
-             repr(sorted(assets.items())), inputs.folder_digest(config.templates_dir)]
+             repr(sorted(assets.items())), inputs.folder_digest(config.templates_dir),
+             context.globals["social_image"].signature]
     parts += [repr((p.rel, p.url_path, p.title, p.nav_title, p.order)) for p in context.pages]
     return output_key(*parts)
 

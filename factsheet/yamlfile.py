@@ -56,7 +56,7 @@ class UnsafeValueError(yaml.MarkedYAMLError):
 class RefusedValue:
     """Stands in for a number that is not finite or not of a sane size. The loader reports it
     with its line and reading goes on, so other mistakes in the file are reported in the same
-    run; the schema says nothing more about it (see facts._Record.error)."""
+    run; the schema says nothing more about it (see fact_records.Record.error)."""
 
     def __repr__(self) -> str:
         return "<refused value>"

@@ -176,16 +176,22 @@ Start with [the depths](../far-side.md#depths).
 
 
 def verify_every_fact(site: ScratchSite, day: date | None = None) -> None:
-    """Make the scratch data pass the stale-fact checks: every fact verified on `day` (today
-    by default) and quoted by a passage in each source it cites."""
-    path = site.data / "facts.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for fact in data["facts"]:
-        fact["verified"] = (day or date.today()).isoformat()
-        for source in data["sources"]:
-            if source["id"] in fact.get("sources", []):
-                source.setdefault("passages", {})[fact["id"]] = f"the words behind {fact['id']}"
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    """Make the scratch data pass the stale-fact checks: every fact, in every data file,
+    verified on `day` (today by default) and quoted by a passage in each source it cites."""
+    files = {path: yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+             for path in sorted(site.data.glob("*.yaml"))}
+    sources = {source["id"]: source for data in files.values()
+               for source in data.get("sources", [])}
+    for data in files.values():
+        for fact in data.get("facts", []):
+            fact["verified"] = (day or date.today()).isoformat()
+            for source_id in fact.get("sources", []):
+                if source_id in sources:
+                    passages = sources[source_id].setdefault("passages", {})
+                    passages[fact["id"]] = f"the words behind {fact['id']}"
+    for path, data in files.items():
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True),
+                        encoding="utf-8")
 
 
 def dedent(text: str) -> str:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, verify_every_fact
 
 from factsheet.errors import BuildError
 from factsheet.site import build
@@ -26,6 +26,7 @@ UNUSED_FACT = """\
 def test_a_fact_no_page_shows_is_a_warning_and_strict_fails(scratch_site):
     path = scratch_site.root / "content/data/facts.yaml"
     path.write_text(path.read_text() + UNUSED_FACT)
+    verify_every_fact(scratch_site)  # no stale-fact warnings: this one is the only one
     line = scratch_site.line_of("content/data/facts.yaml", "id: orphan")
     result = scratch_site.build()
     assert [str(w) for w in result.warnings] == [
@@ -41,6 +42,7 @@ def test_a_fact_no_page_shows_is_a_warning_and_strict_fails(scratch_site):
 
 
 def test_a_fact_shown_only_in_an_infobox_or_table_counts_as_used(scratch_site):
+    verify_every_fact(scratch_site)  # no stale-fact warnings
     # `mass` is in the home page's infobox and prose; take it out of the prose only.
     scratch_site.edit("content/index.md", "brought back {fact mass} on", "came back on")
     assert [str(w) for w in scratch_site.build().warnings] == []
@@ -229,6 +231,7 @@ def test_new_fact_once_filled_in_builds(scratch_site):
         .replace("sources: []", "sources: [src-a]")
     )
     data.write_text(text)
+    verify_every_fact(scratch_site)  # as its author would, once compared with its source
     scratch_site.edit(
         "content/far-side.md", "Back [home]", "It weighs {fact ce7-mass}. Back [home]"
     )

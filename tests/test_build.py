@@ -15,8 +15,8 @@ import pytest
 from conftest import HtmlDoc, tree_digest, verify_every_fact
 
 from factsheet.check import check_built_site
-from factsheet.github_pages import built_file
 from factsheet.citations import LICENSE_URL
+from factsheet.github_pages import built_file
 from factsheet.output import OutputTree
 
 BASE = "/moon/"

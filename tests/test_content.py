@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from factsheet.facts import load_factbook
+from factsheet.fact_loading import load_factbook
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -237,7 +237,7 @@ def test_alternatives_are_a_table_on_the_fact_page(scratch_site: ScratchSite):
     assert 'href="#source-src-c"' in html and 'id="source-src-c"' in html
     assert "Source of another value" in text_of(html)
     # a source of an alternative only is cited (on the fact page): no "not cited" warning
-    assert not [w for w in result.warnings if "src-c" in w.message]
+    assert not [w for w in result.warnings if "'src-c' is not cited" in w.message]
 
 
 def test_alternatives_and_uncertainty_are_exported(scratch_site: ScratchSite):
@@ -315,7 +315,8 @@ def test_an_uncertainty_is_written_with_the_value(scratch_site: ScratchSite):
         (
             ALTERNATIVES.replace("[src-c]", "[src-x]"),
             "- value:",
-            "an alternative of fact 'diameter' cites unknown source 'src-x'",
+            "an alternative of fact 'diameter' cites unknown source 'src-x' (did you mean "
+            "'src-a', 'src-b' or 'src-c'?)",
         ),
         (
             ALTERNATIVES.replace("2240", "2500"),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from factsheet.facts import load_factbook
+from factsheet.fact_loading import load_factbook
 
 HEADER = """\
 site: {title: T, url: "https://example.org/t", language: en}

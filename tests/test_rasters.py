@@ -18,7 +18,7 @@ from factsheet import picture_files as pf
 from factsheet.charts import pictures as specs
 from factsheet.charts import raster
 from factsheet.charts.geo import orthographic
-from factsheet.facts import load_factbook
+from factsheet.fact_loading import load_factbook
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "content" / "data"
@@ -208,9 +208,12 @@ def test_no_rasters_no_pictures(tmp_path, book):
 
 
 def social(tmp_path: Path, book, drawn, *pages) -> dict[str, Path]:
-    from factsheet.og_image import page_images
+    """The pictures of these pages only (not of every fact's page too: that is many cards)."""
+    from factsheet.og_image import page_cards, page_images
 
-    return page_images(fake_config(tmp_path), book, list(pages), drawn)
+    wanted = {page.url_path for page in pages}
+    cards = [card for card in page_cards(book, list(pages)) if card.url_path in wanted]
+    return page_images(fake_config(tmp_path), book, cards, drawn)
 
 
 def some_pages():
@@ -249,6 +252,16 @@ def test_cards_are_byte_identical_when_drawn_again_and_cached(tmp_path, book, dr
 
     monkeypatch.setattr(og, "draw", no_drawing)
     assert social(tmp_path / "a", book, drawn, page) == first
+
+
+def test_a_facts_own_page_gets_a_card_with_its_label_and_value(book):
+    from factsheet.og_image import page_cards
+
+    cards = {card.url_path: card for card in page_cards(book, [])}
+    card = cards["facts/moon-radius/"]
+    assert card.title == "Moon\u2019s volumetric mean radius"
+    assert card.line.startswith("1,737.4")
+    assert {"facts/", "changes/"} <= set(cards)
 
 
 def test_no_moon_pictures_no_cards(tmp_path, book):

@@ -228,12 +228,15 @@ def test_typing_a_query_finds_a_page_under_the_base_path(in_chromium, served):
         try:
             page.goto(f"{served}{BASE}search/", wait_until="load")
             page.locator(".pagefind-ui__search-input").fill("basin")
-            first = page.locator(".pagefind-ui__result-link").first
-            first.wait_for(timeout=15000)
-            href = first.get_attribute("href")
-            assert href.startswith(f"{BASE}far-side/"), href
+            # The page and the fact pages of the numbers it shows (the basin's diameter) match.
+            results = page.locator(".pagefind-ui__result-link")
+            results.first.wait_for(timeout=15000)
+            hrefs = [link.get_attribute("href") for link in results.all()]
+            assert all(href.startswith(BASE) for href in hrefs), hrefs
+            assert f"{BASE}facts/diameter/" in hrefs, hrefs
+            far_side = page.locator(f'.pagefind-ui__result-link[href^="{BASE}far-side/"]')
             assert not page.locator("#search-fallback").is_visible()
-            first.click()
+            far_side.first.click()
             page.wait_for_url(f"{served}{BASE}far-side/**")
             assert page.locator("h1").inner_text() == "The far side"
             assert not watch.problems, watch.problems  # no CSP violation, no failed request

@@ -101,6 +101,7 @@ def test_a_restated_fact_counts_its_originals_checks(scratch_site):
     path.write_text(
         path.read_text() + "- id: mass-again\n  label: Mass again\n  value_from: mass\n"
     )
+    scratch_site.edit("content/far-side.md", "Back [home]", "{fact mass-again}. Back [home]")
     result = scratch_site.run("check", "--strict", env={"SOURCE_DATE_EPOCH": str(EPOCH)})
     assert result.returncode == 0, result.stderr
 
