@@ -581,6 +581,14 @@ def site_marker(chart: Chart, panel: int, index: int) -> tuple[float, float]:
     return marker_positions(chart, "site", panel)[index]
 
 
+def test_the_data_table_says_what_each_size_measures(charts):
+    # The Moon's radius scales the drawn disc; only the basin's diameter sizes the shading.
+    chart = charts["moon-map"]
+    what = {ident: row[2] for ident, row in zip(chart.fact_ids, chart.table_rows, strict=True)}
+    assert what["moon-radius"] == "radius of the drawn disc (the map's scale)"
+    assert "basin" not in what["moon-radius"]
+
+
 def test_sites_land_on_the_disc_that_faces_them(charts):
     chart = charts["moon-map"]
     sides = {ident: row[2] for ident, row in zip(chart.fact_ids, chart.table_rows, strict=True)}

@@ -150,11 +150,6 @@ def test_an_unquoted_name_with_a_hash_is_explained(scratch_site):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,  # passes, and so fails here, once the page is fixed: then remove this marker
-    reason="content/about.md:42 types the day the site was last checked ('2 December 2026') "
-    "into prose; the content's owner makes it a fact or a {literal ...}",
-)
 def test_the_real_content_keeps_the_promise(real_site):
     strays = [str(w) for w in real_site.result.warnings if "typed into prose" in w.message]
     assert strays == []

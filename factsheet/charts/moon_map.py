@@ -278,7 +278,7 @@ def moon_map(book: FactBook) -> Chart:
     rows = (
         (centre_fact.label, format_value(centre_fact), f"centre of the shaded basin ({where})"),
         (diameter_fact.label, format_value(diameter_fact), "size of the shaded basin"),
-        (moon_fact.label, format_value(moon_fact), "size of the shaded basin"),
+        (moon_fact.label, format_value(moon_fact), "radius of the drawn disc (the map's scale)"),
         *(
             (fact.label, format_value(fact), ("near side", "far side")[_site_side(fact)])
             for fact in sites
