@@ -6,8 +6,8 @@ schemes, and must show no console error, no failed request, no request to anothe
 horizontal scroll of the page at 320 px, and no axe-core WCAG 2.2 AA violation. Every page must
 also be readable with JavaScript off, and every built HTML file must pass the Nu HTML checker.
 
-Screenshots of each page (phone and desktop, light and dark, and print) are saved in
-artifacts/screenshots/ at the project root.
+Screenshots of each page (phone and desktop, light and dark, and print) are saved in a temporary
+folder (far-side-screenshots/ under the system's), or where FACTSHEET_SCREENSHOTS=DIR says.
 
 Needs Debian's chromium (never `playwright install`) and, for the Nu checker, java. Where Chromium
 is missing these tests skip with a message, except with CI=true, where they fail.
@@ -23,6 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -36,7 +37,11 @@ if str(ROOT) not in sys.path:  # the generator is imported from the project fold
 from factsheet.github_pages import resolve  # noqa: E402
 
 BASE = "/moon/"
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+# Where asked for (FACTSHEET_SCREENSHOTS=DIR), else out of the project: a test run writes
+# nothing into the working tree.
+SCREENSHOTS = Path(
+    os.environ.get("FACTSHEET_SCREENSHOTS") or Path(tempfile.gettempdir()) / "far-side-screenshots"
+)
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM_ARGS = [
     "--no-sandbox",
