@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 from xml.sax.saxutils import escape
 
+from .facts import PartialDate
 from .pages import Page
 
 
-def sitemap_xml(pages: Iterable[Page], absolute_url: Callable[[str], str]) -> str:
+class SitemapEntry(NamedTuple):
+    """A page made from the data (a fact's page, the index, the change log), as the sitemap
+    reads a page: where it is, and when its content was last checked."""
+
+    url_path: str
+    updated: PartialDate | None = None
+
+
+def sitemap_xml(pages: Iterable[Page | SitemapEntry], absolute_url: Callable[[str], str]) -> str:
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',

@@ -20,11 +20,12 @@ from .context import SiteContext
 from .dependencies import Digests
 from .downloads import facts_csv, facts_json
 from .errors import SiteError
-from .fact_pages import write_fact_pages
+from .fact_pages import INDEX_PATH, fact_path, write_fact_pages
 from .facts import Fact
+from .feeds import PAGE_PATH as CHANGES_PATH
 from .feeds import write_changes
 from .history import FactHistory
-from .hosting import robots_txt, sitemap_xml
+from .hosting import SitemapEntry, robots_txt, sitemap_xml
 from .incremental import Inputs, code_version, output_key
 from .output import OutputPaths, static_files
 from .render_all import Renderings
@@ -102,7 +103,11 @@ def write_site(
     if not_found is not None:
         tree.write("404.html", not_found, f"templates/{NOT_FOUND_TEMPLATE}")
     published = [page for page in context.pages if not page.draft]  # a draft is noindex
-    tree.write("sitemap.xml", sitemap_xml(published, absolute_url), "sitemap")
+    made_from_data = [SitemapEntry(INDEX_PATH), SitemapEntry(CHANGES_PATH)]
+    made_from_data += [
+        SitemapEntry(fact_path(fact.id), fact.verified) for fact in context.book.facts.values()
+    ]
+    tree.write("sitemap.xml", sitemap_xml(published + made_from_data, absolute_url), "sitemap")
     tree.write("robots.txt", robots_txt(absolute_url), "robots.txt")
     tree.write("facts.json", facts_json(context.book), "facts.json")
     tree.write("facts.csv", facts_csv(context.book), "facts.csv")

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+import yaml
 from conftest import HtmlDoc, tree_digest, verify_every_fact
 
 from factsheet.check import check_built_site
@@ -316,11 +317,22 @@ def test_sitemap_lists_every_page_with_absolute_urls(scratch_site):
         (u.findtext("s:loc", namespaces=ns), u.findtext("s:lastmod", namespaces=ns))
         for u in root.findall("s:url", ns)
     ]
-    assert urls == [
+    made_from_data = [u for u in urls if "/facts/" in u[0] or u[0].endswith("/changes/")]
+    assert [u for u in urls if u not in made_from_data] == [
         ("https://owner.github.io/moon/", None),
         ("https://owner.github.io/moon/far-side/", "2026-11-24"),
         ("https://owner.github.io/moon/guide/", None),
     ]
+    # every fact's own page, the index of facts and the change log are pages too
+    fact_ids = {
+        fact["id"]
+        for fact in yaml.safe_load((scratch_site.data / "facts.yaml").read_text())["facts"]
+    }
+    assert {loc for loc, _ in made_from_data} == {
+        "https://owner.github.io/moon/changes/",
+        "https://owner.github.io/moon/facts/",
+        *(f"https://owner.github.io/moon/facts/{fact_id}/" for fact_id in fact_ids),
+    }
     assert (scratch_site.out / "robots.txt").read_text() == (
         "User-agent: *\nAllow: /\n\nSitemap: https://owner.github.io/moon/sitemap.xml\n"
     )
