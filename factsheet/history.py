@@ -8,7 +8,7 @@ so a value is written exactly as pages write it. Same commits, same history: not
 depends on the clock or the machine. Without git, or outside a repository, the history is
 simply unavailable; the build goes on.
 
-`git_head` reads HEAD from the repository's files, without a subprocess: the build's input
+git_head.py reads HEAD from the repository's files, without a subprocess: the build's input
 fingerprint includes it (a commit changes the history even when no file changed), and the
 store keeps the history read for that HEAD, so a rebuild never reads it twice.
 """
@@ -25,7 +25,6 @@ from .facts import Fact
 from .yamlfile import YamlList, YamlMap, parse_yaml
 
 GIT_TIMEOUT = 60
-NO_GIT = "-"  # git_head() where there is no repository: history unavailable
 
 
 @dataclass(frozen=True)
@@ -65,51 +64,6 @@ class FactHistory:
 
     def newest_first(self) -> tuple[Change, ...]:
         return tuple(reversed(self.changes))
-
-
-# ---------------------------------------------------------------------------------------------
-# HEAD, from the repository's files
-
-
-def _git_dir(folder: Path) -> Path | None:
-    for candidate in (folder, *folder.parents):
-        dot_git = candidate / ".git"
-        if dot_git.is_dir():
-            return dot_git
-        if dot_git.is_file():  # a worktree or submodule: "gitdir: <path>"
-            text = dot_git.read_text(encoding="utf-8").strip()
-            if text.startswith("gitdir:"):
-                return (candidate / text[len("gitdir:") :].strip()).resolve()
-            return None
-    return None
-
-
-def git_head(folder: Path) -> str:
-    """The commit HEAD names, for the folder's repository; NO_GIT if there is none. A ref that
-    cannot be resolved from the files (an unusual layout) is left to git itself."""
-    try:
-        git_dir = _git_dir(folder.resolve())
-        if git_dir is None:
-            return NO_GIT
-        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
-        if not head.startswith("ref:"):
-            return head  # detached
-        ref = head[len("ref:") :].strip()
-        common = git_dir
-        if (git_dir / "commondir").is_file():
-            common = (git_dir / (git_dir / "commondir").read_text().strip()).resolve()
-        for place in (git_dir, common):
-            if (place / ref).is_file():
-                return (place / ref).read_text(encoding="utf-8").strip()
-        packed = common / "packed-refs"
-        if packed.is_file():
-            for line in packed.read_text(encoding="utf-8").splitlines():
-                commit, _, name = line.partition(" ")
-                if name == ref:
-                    return commit
-        return f"unborn:{ref}"  # a new repository without commits
-    except OSError:
-        return NO_GIT
 
 
 # ---------------------------------------------------------------------------------------------

@@ -27,13 +27,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from stat import S_ISREG
+from typing import TYPE_CHECKING
 
 from .config import Config
 from .errors import SiteError
-from .history import NO_GIT, FactHistory, git_head
+from .git_head import NO_GIT, git_head
 from .output import file_signature
-from .pages import Page
-from .render import PageSummary, RenderedPage
+
+if TYPE_CHECKING:  # the render and history modules load Markdown, charts and the data model:
+    # a build with nothing changed must not pay for them (see `rendered` and `history`)
+    from .history import FactHistory
+    from .pages import Page
+    from .render import PageSummary, RenderedPage
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # A file whose status changed this recently is hashed even when its stat looks the same: the
@@ -153,6 +158,8 @@ class Store:
     def history(self, data_dir: Path, head: str, read) -> FactHistory:
         """The data folder's fact history at this commit: read once per commit (`read(folder)`
         runs git), kept across builds."""
+        from .history import FactHistory
+
         if head == NO_GIT:  # not in a repository (a tarball): nothing to run or keep
             return FactHistory(False, reason="the data folder is not in a git repository")
         histories = self._index("histories")
@@ -309,6 +316,8 @@ class DiskStore(Store):
                 rendered = pickle.load(handle)  # noqa: S301 - our own cache
         except Exception as exc:  # deleted or damaged since: the caller renders it again
             raise LookupError(summary.key) from exc
+        from .render import RenderedPage
+
         if not isinstance(rendered, RenderedPage) or rendered.key != summary.key:
             raise LookupError(summary.key)
         return rendered

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import ScratchSite
 
-from factsheet import site as site_module
+from factsheet import pipeline as pipeline_module
 from factsheet.charts import ChartError
 from factsheet.errors import BuildError, ContentError
 
@@ -28,7 +28,7 @@ def test_a_bug_inside_a_chart_is_not_blamed_on_the_page(scratch_site: ScratchSit
     def broken_chart(name, book):
         return 1 / 0
 
-    monkeypatch.setattr(site_module, "render_chart", broken_chart)
+    monkeypatch.setattr(pipeline_module, "render_chart", broken_chart)
     scratch_site.edit("content/far-side.md", "## Depths", "## Depths\n\n{chart timeline}")
     with pytest.raises(ZeroDivisionError):
         scratch_site.build()
@@ -40,7 +40,7 @@ def test_a_content_error_raised_by_a_chart_is_placed_on_the_page(
     def picky_chart(name, book):
         raise ContentError("the timeline needs at least two dated facts")
 
-    monkeypatch.setattr(site_module, "render_chart", picky_chart)
+    monkeypatch.setattr(pipeline_module, "render_chart", picky_chart)
     scratch_site.edit("content/far-side.md", "## Depths", "## Depths\n\n{chart timeline}")
     line = scratch_site.line_of("content/far-side.md", "{chart timeline}")
     with pytest.raises(BuildError) as failure:
@@ -56,8 +56,8 @@ def test_the_cli_reports_a_generator_bug_as_an_internal_error(scratch_site: Scra
     script = tmp_path / "run.py"
     script.write_text(
         "import sys, runpy\n"
-        "import factsheet.site as site\n"
-        "site.render_chart = lambda name, book: 1 / 0\n"
+        "import factsheet.pipeline as pipeline\n"
+        "pipeline.render_chart = lambda name, book: 1 / 0\n"
         "sys.argv = ['build.py'] + sys.argv[1:]\n"
         "runpy.run_path('build.py', run_name='__main__')\n"
     )

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import ScratchSite, tree_digest
 
-from factsheet import site as site_module
-from factsheet.history import NO_GIT, git_head, read_history
+from factsheet import pipeline as pipeline_module
+from factsheet.git_head import NO_GIT, git_head
+from factsheet.history import read_history
 from factsheet.incremental import MemoryStore
 from factsheet.output import LiveOutput
 from factsheet.site import build
@@ -169,7 +170,7 @@ def test_history_is_read_once_per_commit(repo: ScratchSite, monkeypatch):
         reads.append(folder)
         return read_history(folder)
 
-    monkeypatch.setattr(site_module, "read_history", counting)
+    monkeypatch.setattr(pipeline_module, "read_history", counting)
     config = dataclasses.replace(repo.config(), out_dir=repo.root.parent / "live")
     store, live = MemoryStore(), LiveOutput(config.out_dir)
     build(config, store, live)

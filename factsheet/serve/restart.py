@@ -24,7 +24,7 @@ PROJECT_DIR = PACKAGE_DIR.parent
 FDS_VARIABLE = "FACTSHEET_SERVE_FDS"  # listening sockets inherited across the restart
 RESTARTED_VARIABLE = "FACTSHEET_SERVE_RESTARTED"
 RELOAD_GRACE = 15.0  # seconds after a restart in which a reconnecting tab is reloaded
-PROBE = "import factsheet.site, factsheet.serve.loop"
+PROBE = "import factsheet.site, factsheet.pipeline, factsheet.serve.loop"
 
 
 def is_code(path: str, build_script: Path) -> bool:
