@@ -4,6 +4,7 @@ elevations, the projection, what the pictures show, and byte-identical, cached o
 from __future__ import annotations
 
 import io
+import json
 import math
 import random
 import re
@@ -291,6 +292,10 @@ def test_every_page_names_its_own_social_picture(real_site):
         html = page.read_text(encoding="utf-8")
         image = re.search(r'<meta property="og:image" content="([^"]+)">', html).group(1)
         assert re.search(r'<meta name="twitter:image" content="' + re.escape(image), html)
+        ld = json.loads(
+            re.search(r'<script type="application/ld\+json">(.*?)</script>', html).group(1)
+        )
+        assert ld["image"] == image  # search engines read the same picture as social sites
         rel = image.split("/images/og/", 1)[1]
         assert (real_site.out / "images" / "og" / rel).is_file()
         seen.add(rel)

@@ -394,6 +394,25 @@ def test_failures_are_reported_as_path_line_message(tmp_path: Path):
 # -- the server, end to end ----------------------------------------------------------------------
 
 
+def run_coroutine(coroutine):
+    """asyncio.run in a thread of its own: a browser test's Playwright session (sync API) keeps
+    an event loop running in the main thread for the rest of the test run."""
+    outcome: dict[str, object] = {}
+
+    def body() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as exc:  # handed to the test's own thread, below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=body)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["value"]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -671,12 +690,12 @@ async def _first_message_after_info(port: int, page_url: str) -> str:
 def test_the_reload_socket_and_script_refuse_other_sites(server: Server):
     own = f"127.0.0.1:{server.port}"
     rebinding = f"attacker.example:{server.port}"
-    code, hello = asyncio.run(_open_socket(server.port, origin=f"http://{own}"))
+    code, hello = run_coroutine(_open_socket(server.port, origin=f"http://{own}"))
     assert code == 101 and '"hello"' in hello
     # a DNS-rebinding page: it is served from attacker.example, which now points here
-    assert asyncio.run(_open_socket(server.port, rebinding, f"http://{rebinding}"))[0] == 403
-    assert asyncio.run(_open_socket(server.port, own, "http://attacker.example"))[0] == 403
-    assert asyncio.run(_open_socket(server.port, rebinding))[0] == 403
+    assert run_coroutine(_open_socket(server.port, rebinding, f"http://{rebinding}"))[0] == 403
+    assert run_coroutine(_open_socket(server.port, own, "http://attacker.example"))[0] == 403
+    assert run_coroutine(_open_socket(server.port, rebinding))[0] == 403
     assert server.get("/livereload.js", host=rebinding)[0] == 403
     assert server.get("/livereload.js")[0] == 200
 
@@ -816,7 +835,7 @@ def test_a_code_change_restarts_the_server_on_the_new_code(serve_site: Path, pro
         assert running.process.poll() is None and running.process.pid == pid
         assert answers and set(answers) == {200}  # nothing refused during the restart
         # a tab whose socket reconnects after the restart is reloaded onto the new code
-        message = asyncio.run(_first_message_after_info(running.port, running.url + "other/"))
+        message = run_coroutine(_first_message_after_info(running.port, running.url + "other/"))
         assert '"reload"' in message and "/other/" in message
 
         module = project_copy / "factsheet" / "typography.py"
