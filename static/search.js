@@ -13,5 +13,7 @@ window.addEventListener("DOMContentLoaded", function () {
     showImages: false,
     autofocus: true,
   });
-  document.getElementById("search-fallback").hidden = true;
+  // The note keeps its space (see .search-area): the search box takes its place without
+  // moving anything below it, so the page does not shift as it loads.
+  document.getElementById("search-fallback").classList.add("search-fallback-replaced");
 });
