@@ -21,6 +21,7 @@ import dataclasses
 import hashlib
 import os
 import pickle
+import shutil
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -119,6 +120,7 @@ class Store:
         self.summaries: dict[str, PageSummary] = {}  # page rel -> its last rendering
         self.builds: dict[str, dict] = {}  # output folder -> record of its last build
         self.histories: dict[str, tuple[str, FactHistory]] = {}  # data folder -> (head, history)
+        self.bytecode = None  # Jinja's compiled templates (template_cache)
 
     # -- inputs ---------------------------------------------------------------------------------
 
@@ -249,8 +251,36 @@ class Store:
     def save(self) -> None:
         """Make what was kept last beyond this process (nothing to do in memory)."""
 
+    # -- compiled templates --------------------------------------------------------------------
+
+    def template_cache(self):
+        """Jinja's compiled templates, kept across builds (Jinja's own BytecodeCache mechanism:
+        each entry is checked against its template's source). In memory for `serve`, whose
+        process restarts on any code change."""
+        if self.bytecode is None:
+            self.bytecode = _memory_bytecode_cache()
+        return self.bytecode
+
     def _index(self, name: str) -> dict:
         return getattr(self, name)
+
+
+def _memory_bytecode_cache():
+    from jinja2 import BytecodeCache  # only a build that renders needs Jinja
+
+    class MemoryBytecodeCache(BytecodeCache):
+        def __init__(self):
+            self.entries: dict[str, bytes] = {}
+
+        def load_bytecode(self, bucket) -> None:
+            code = self.entries.get(bucket.key)
+            if code is not None:
+                bucket.bytecode_from_string(code)
+
+        def dump_bytecode(self, bucket) -> None:
+            self.entries[bucket.key] = bucket.bytecode_to_string()
+
+    return MemoryBytecodeCache()
 
 
 MemoryStore = Store
@@ -297,6 +327,27 @@ class DiskStore(Store):
             _atomic_pickle(self.folder / f"{name}.pickle", (self.version, getattr(self, name)))
         if "summaries" in self.loaded:  # else this build knows nothing of what is still used
             self._prune()
+
+    def template_cache(self):
+        """Compiled templates in `templates/<code version>/` of the cache folder, where the
+        folder is ours (else in memory, for this build). A folder per code version, since
+        Jinja's key does not cover the environment's options; older versions are removed."""
+        from jinja2 import FileSystemBytecodeCache
+
+        if self.bytecode is not None:
+            return self.bytecode
+        try:
+            self._claim_folder()
+            parent = self.folder / "templates"
+            folder = parent / self.version[0]
+            folder.mkdir(parents=True, exist_ok=True)
+            for entry in os.scandir(parent):  # only folders named like ours
+                if entry.name != self.version[0] and len(entry.name) == len(self.version[0]):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+        except OSError:
+            return super().template_cache()
+        self.bytecode = FileSystemBytecodeCache(str(folder))
+        return self.bytecode
 
     def keep_rendered(self, rendered: RenderedPage) -> PageSummary:
         try:

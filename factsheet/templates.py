@@ -29,7 +29,9 @@ from .errors import SiteError, display_path
 from .typography import typographic
 
 
-def make_environment(templates_dir: Path, globals_: Mapping[str, object]) -> Environment:
+def make_environment(
+    templates_dir: Path, globals_: Mapping[str, object], bytecode_cache=None
+) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True),
@@ -38,6 +40,7 @@ def make_environment(templates_dir: Path, globals_: Mapping[str, object]) -> Env
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,  # one environment per build: no need to stat templates per include
+        bytecode_cache=bytecode_cache,  # compiled templates from the last build (the store's)
     )
     env.globals.update(globals_)
     env.filters["typographic"] = lambda text: _typographic(str(text))

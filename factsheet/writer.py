@@ -48,7 +48,7 @@ def write_site(
 ) -> list[SiteError]:
     """Write every file; `today` is the build's date, the "accessed" date of citations."""
     errors: list[SiteError] = []
-    env = make_environment(config.templates_dir, context.globals)
+    env = make_environment(config.templates_dir, context.globals, renderings.store.template_cache())
     env.globals["citation"] = cached_partial(env, "partials/citation.html")
     env.globals["license"] = {"name": LICENSE_NAME, "url": LICENSE_URL}
     absolute_url = context.globals["absolute_url"]
