@@ -23,6 +23,7 @@ from .pages import Page
 from .render import PageSummary
 
 INDEX_PATH = "facts/"
+INDEX_TITLE = "Every fact"
 TEMPLATE = "fact.html"
 INDEX_TEMPLATE = "facts-index.html"
 # A passage longer than this many words is matched by its first and last words
@@ -237,7 +238,7 @@ def write_fact_pages(
             tree.write(page.output, html, origin)
             tree.remember(page.output, key)
     index = GeneratedPage(
-        "Every fact",
+        INDEX_TITLE,
         "Every number and date on the site, A to Z and by "
         "table, each linked to its sources and the passages behind it.",
         INDEX_PATH,

@@ -16,6 +16,7 @@ from .history import Change, FactHistory
 from .output import OutputPaths
 
 PAGE_PATH = "changes/"
+PAGE_TITLE = "Changes to facts"
 FEED_PATH = "changes/feed.xml"
 TEMPLATE = "changes.html"
 FEED_ENTRIES = 50  # the newest commits; the page lists every one
@@ -120,7 +121,7 @@ def write_changes(
 ) -> None:
     """The change log page and its feed: one page, made again on every build (cheap)."""
     page = GeneratedPage(
-        "Changes to facts",
+        PAGE_TITLE,
         "Every change to a fact's value or sources on "
         f"{book.site.title}, newest first, with the date and the reason "
         "given for it. Also as an Atom feed.",

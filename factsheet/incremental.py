@@ -21,7 +21,6 @@ import dataclasses
 import hashlib
 import os
 import pickle
-import shutil
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from .config import Config
 from .errors import SiteError
 from .git_head import NO_GIT, git_head
 from .output import file_signature
+from .template_cache import folder_bytecode_cache, memory_bytecode_cache
 
 if TYPE_CHECKING:  # the render and history modules load Markdown, charts and the data model:
     # a build with nothing changed must not pay for them (see `rendered` and `history`)
@@ -258,29 +258,11 @@ class Store:
         each entry is checked against its template's source). In memory for `serve`, whose
         process restarts on any code change."""
         if self.bytecode is None:
-            self.bytecode = _memory_bytecode_cache()
+            self.bytecode = memory_bytecode_cache()
         return self.bytecode
 
     def _index(self, name: str) -> dict:
         return getattr(self, name)
-
-
-def _memory_bytecode_cache():
-    from jinja2 import BytecodeCache  # only a build that renders needs Jinja
-
-    class MemoryBytecodeCache(BytecodeCache):
-        def __init__(self):
-            self.entries: dict[str, bytes] = {}
-
-        def load_bytecode(self, bucket) -> None:
-            code = self.entries.get(bucket.key)
-            if code is not None:
-                bucket.bytecode_from_string(code)
-
-        def dump_bytecode(self, bucket) -> None:
-            self.entries[bucket.key] = bucket.bytecode_to_string()
-
-    return MemoryBytecodeCache()
 
 
 MemoryStore = Store
@@ -330,23 +312,13 @@ class DiskStore(Store):
 
     def template_cache(self):
         """Compiled templates in `templates/<code version>/` of the cache folder, where the
-        folder is ours (else in memory, for this build). A folder per code version, since
-        Jinja's key does not cover the environment's options; older versions are removed."""
-        from jinja2 import FileSystemBytecodeCache
-
-        if self.bytecode is not None:
-            return self.bytecode
-        try:
-            self._claim_folder()
-            parent = self.folder / "templates"
-            folder = parent / self.version[0]
-            folder.mkdir(parents=True, exist_ok=True)
-            for entry in os.scandir(parent):  # only folders named like ours
-                if entry.name != self.version[0] and len(entry.name) == len(self.version[0]):
-                    shutil.rmtree(entry.path, ignore_errors=True)
-        except OSError:
-            return super().template_cache()
-        self.bytecode = FileSystemBytecodeCache(str(folder))
+        folder is ours; else in memory, for this build."""
+        if self.bytecode is None:
+            try:
+                self._claim_folder()
+                self.bytecode = folder_bytecode_cache(self.folder / "templates", self.version[0])
+            except OSError:
+                return super().template_cache()
         return self.bytecode
 
     def keep_rendered(self, rendered: RenderedPage) -> PageSummary:

@@ -18,9 +18,10 @@ from pathlib import Path
 
 from .charts import pictures as specs
 from .config import Config
-from .fact_pages import INDEX_PATH, fact_path
+from .fact_pages import INDEX_PATH, INDEX_TITLE, fact_path
 from .facts import FactBook, format_value
 from .feeds import PAGE_PATH as CHANGES_PATH
+from .feeds import PAGE_TITLE as CHANGES_TITLE
 from .pages import Page
 from .picture_files import cache_folder, file_digest
 from .typography import typographic
@@ -69,8 +70,8 @@ def page_cards(book: FactBook, pages: list[Page]) -> list[Card]:
     ]
     tagline = typographic(book.site.tagline or "")
     cards += [
-        Card(INDEX_PATH, "Every fact", tagline, False),
-        Card(CHANGES_PATH, "Changes to facts", tagline, False),
+        Card(INDEX_PATH, INDEX_TITLE, tagline, False),
+        Card(CHANGES_PATH, CHANGES_TITLE, tagline, False),
     ]
     return cards
 
