@@ -385,6 +385,8 @@ class LiveOutput:
         # it was made from, and the indexing under way.
         self.search_key: str | None = None
         self.search_thread: threading.Thread | None = None
+        self.search_wanted = False  # a save since the indexing under way began
+        self.search_lock = threading.Lock()
         out_dir.mkdir(parents=True, exist_ok=True)
 
     def begin(self, previous: dict[str, str]) -> LiveTree:

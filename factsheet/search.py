@@ -76,12 +76,24 @@ def index_after_write(tree: OutputPaths) -> None:
     if not isinstance(tree, LiveTree) or SEARCH_PAGE not in tree.claimed:
         return
     live = tree.live
-    if live.search_thread is not None:
-        live.search_thread.join()  # saves faster than indexing: wait for the last one
-    live.search_thread = threading.Thread(
-        target=_index_live, args=(live,), daemon=True, name="search-index"
-    )
-    live.search_thread.start()
+    # Saves come faster than Pagefind indexes: the reload never waits for an indexing under
+    # way; one more runs after it, for all the saves made meanwhile.
+    with live.search_lock:
+        live.search_wanted = True
+        if live.search_thread is None or not live.search_thread.is_alive():
+            live.search_thread = threading.Thread(
+                target=_index_while_wanted, args=(live,), daemon=True, name="search-index"
+            )
+            live.search_thread.start()
+
+
+def _index_while_wanted(live: LiveOutput) -> None:
+    while True:
+        with live.search_lock:
+            if not live.search_wanted:
+                return  # a later save starts a new thread (checked under the same lock)
+            live.search_wanted = False
+        _index_live(live)
 
 
 def _index_live(live: LiveOutput) -> None:

@@ -72,16 +72,31 @@ def cached_partial(env: Environment, name: str) -> Callable[..., Markup]:
     return partial
 
 
+@lru_cache(maxsize=512)
+def _analysis(
+    source: str, filters: tuple[str, ...], tests: tuple[str, ...]
+) -> tuple[frozenset[str], tuple[str | None, ...]]:
+    """One template's undeclared names and the templates it references, by its source: the
+    dev server asks again on every build, and templates rarely change between two saves.
+    Analysed in a bare environment: jinja2.meta leaves out the names an environment already
+    has as globals, which are exactly the ones asked about here. Only the filters' and tests'
+    names matter to the analysis, not what they do."""
+    bare = Environment(autoescape=True)
+    bare.filters.update(dict.fromkeys(filters, str))
+    bare.tests.update(dict.fromkeys(tests, bool))
+    ast = bare.parse(source)
+    return (
+        frozenset(meta.find_undeclared_variables(ast)),
+        tuple(meta.find_referenced_templates(ast)),
+    )
+
+
 def template_globals(env: Environment, name: str) -> frozenset[str]:
     """Every global variable a template can read: its own undeclared names and those of the
     templates it extends, includes or imports, and of partials called as globals, found by
     Jinja's own static analysis (jinja2.meta). A name chosen at run time cannot be followed,
     so then every template's names count: a dependency may be overstated, never missed."""
-    # Analysed in a bare environment: jinja2.meta leaves out the names the environment
-    # already has as globals, which are exactly the ones asked about here.
-    bare = Environment(loader=env.loader, autoescape=True)
-    bare.filters.update(env.filters)
-    bare.tests.update(env.tests)
+    filters, tests = tuple(sorted(env.filters)), tuple(sorted(env.tests))
     seen: set[str] = set()
     names: set[str] = set()
     todo = [name]
@@ -91,10 +106,9 @@ def template_globals(env: Environment, name: str) -> frozenset[str]:
             continue
         seen.add(current)
         source, _filename, _uptodate = env.loader.get_source(env, current)  # type: ignore[union-attr]
-        ast = bare.parse(source)
-        found = meta.find_undeclared_variables(ast)
+        found, references = _analysis(source, filters, tests)
         names |= found
-        for referenced in meta.find_referenced_templates(ast):
+        for referenced in references:
             if referenced is None:  # a name computed at run time: assume any template
                 todo += env.loader.list_templates()  # type: ignore[union-attr]
             else:

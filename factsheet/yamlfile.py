@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -242,4 +243,14 @@ def read_yaml(
     text, errors = decode_utf8(data, shown_as)
     if text is None:
         return None, errors
-    return parse_yaml(text, shown_as)
+    document, problems = _parsed(text, shown_as)
+    return document, list(problems)
+
+
+@lru_cache(maxsize=128)
+def _parsed(text: str, shown_as: str) -> tuple[Any, tuple[SiteError, ...]]:
+    """A data file parsed once for its text: the fact loader and the name list both read
+    every data file, and the dev server reads them again on every save. Callers only read
+    the documents."""
+    document, problems = parse_yaml(text, shown_as)
+    return document, tuple(problems)
