@@ -160,21 +160,12 @@ class OutputTree(OutputPaths):
     def _link_all(self, links: list[tuple[str, str]]) -> None:
         for source, target in links:
             try:
-                os.link(source, target)
+                _link_or_copy(source, target)
             except FileNotFoundError:  # its folder is not made yet (links skip the mkdir)
                 os.makedirs(os.path.dirname(target), exist_ok=True)
-                self._link_or_copy(source, target)
-            except OSError:
-                shutil.copyfile(source, target)
+                _link_or_copy(source, target)
             if self.mtime is not None:
                 os.utime(target, (self.mtime, self.mtime))
-
-    @staticmethod
-    def _link_or_copy(source: str, target: str) -> None:
-        try:
-            os.link(source, target)
-        except OSError:  # a file system without hard links: copy instead
-            shutil.copyfile(source, target)
 
     def unchanged(self, rel: str, key: str) -> bool:
         """Whether the current site's file was made from inputs with this key, and is still
@@ -195,15 +186,10 @@ class OutputTree(OutputPaths):
         if target is not None:
             self.pending.append(self.io.submit(self._store, target, source))
 
-    def _store(self, target: Path, content: bytes | Path, link: bool = False) -> None:
+    def _store(self, target: Path, content: bytes | Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, Path):
-            try:
-                if not link:
-                    raise OSError("copy requested")
-                os.link(content, target)
-            except OSError:  # a file system without hard links: copy instead
-                shutil.copyfile(content, target)
+        if isinstance(content, Path):  # a static file or a picture: a copy, never a link
+            shutil.copyfile(content, target)
         else:
             target.write_bytes(content)
         if self.mtime is not None:
@@ -252,6 +238,15 @@ class OutputTree(OutputPaths):
         if self._lock is not None:
             self._lock.__exit__(None, None, None)
             self._lock = None
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except FileNotFoundError:
+        raise  # a folder missing: the caller makes it
+    except OSError:  # a file system without hard links: copy instead
+        shutil.copyfile(source, target)
 
 
 def file_signature(path: Path | str) -> str:
