@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 from dataclasses import dataclass
 from datetime import date
 from html.parser import HTMLParser
@@ -467,16 +468,32 @@ def server(browser_site):
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium, driven by Playwright (never a downloaded browser)."""
-    from test_browser import CHROMIUM_ARGS, chromium_path, unavailable
+    from test_browser import CHROMIUM_ARGS, require_chromium
 
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("Python playwright is not installed (pip install playwright)")
-    executable = chromium_path()
-    if executable is None:
-        unavailable("Chromium not found: apt-get install -y chromium fonts-liberation")
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def in_own_thread(function, *args):
+    """`function(*args)` in a thread of its own, its result returned and its exception raised
+    here: the browser tests' Playwright session (sync API) keeps an event loop running in the
+    main thread, beside which neither asyncio.run nor a second Playwright session can start."""
+    outcome: dict[str, object] = {}
+
+    def body() -> None:
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as exc:  # handed to the caller's thread, below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=body)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["value"]

@@ -276,11 +276,9 @@ def test_draft_banner_is_accessible_on_a_phone(scratch_site, scheme):
     import http.server
     import threading
 
-    from test_browser import CHROMIUM_ARGS, axe_violations, chromium_path, unavailable
+    from test_browser import CHROMIUM_ARGS, axe_violations, require_chromium
 
-    executable = chromium_path()
-    if executable is None:
-        unavailable("Chromium is not installed")
+    executable = require_chromium()
     from playwright.sync_api import sync_playwright
 
     scratch_site.write("content/wip.md", DRAFT)

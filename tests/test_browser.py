@@ -70,6 +70,18 @@ def chromium_path() -> str | None:
     return found if Path(found).exists() else None
 
 
+def require_chromium() -> str:
+    """Debian's Chromium, for Playwright to drive: skip (fail in CI) where either is missing."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        unavailable("Python playwright is not installed (pip install playwright)")
+    executable = chromium_path()
+    if executable is None:
+        unavailable("Chromium not found: apt-get install -y chromium fonts-liberation")
+    return executable
+
+
 # ---------------------------------------------------------------------------------------------
 # Build and serve
 

@@ -10,7 +10,7 @@ import shutil
 import threading
 
 import pytest
-from conftest import ROOT, HtmlDoc, tree_digest
+from conftest import ROOT, HtmlDoc, in_own_thread, tree_digest
 
 from factsheet.errors import BuildError
 from factsheet.search import BUNDLE
@@ -197,35 +197,21 @@ new Promise((resolve) => {
 def in_chromium():
     """Run `scenario(browser)` with its own Chromium, in a thread of its own: Playwright's sync
     API refuses to start beside another session's (test_browser.py's, in the same run)."""
-    from test_browser import CHROMIUM_ARGS, chromium_path, unavailable
+    from test_browser import CHROMIUM_ARGS, require_chromium
 
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("Python playwright is not installed (pip install playwright)")
-    executable = chromium_path()
-    if executable is None:
-        unavailable("Chromium not found: apt-get install -y chromium fonts-liberation")
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    def scenario_in_chromium(scenario) -> None:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            try:
+                scenario(browser)
+            finally:
+                browser.close()
 
     def run(scenario) -> None:
-        failures: list[BaseException] = []
-
-        def body() -> None:
-            try:
-                with sync_playwright() as p:
-                    browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-                    try:
-                        scenario(browser)
-                    finally:
-                        browser.close()
-            except BaseException as exc:  # handed to the test's own thread, below
-                failures.append(exc)
-
-        thread = threading.Thread(target=body)
-        thread.start()
-        thread.join()
-        if failures:
-            raise failures[0]
+        in_own_thread(scenario_in_chromium, scenario)
 
     return run
 

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import in_own_thread
 
 from factsheet.config import make_config
 from factsheet.incremental import MemoryStore
@@ -395,22 +396,8 @@ def test_failures_are_reported_as_path_line_message(tmp_path: Path):
 
 
 def run_coroutine(coroutine):
-    """asyncio.run in a thread of its own: a browser test's Playwright session (sync API) keeps
-    an event loop running in the main thread for the rest of the test run."""
-    outcome: dict[str, object] = {}
-
-    def body() -> None:
-        try:
-            outcome["value"] = asyncio.run(coroutine)
-        except BaseException as exc:  # handed to the test's own thread, below
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=body)
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    return outcome["value"]
+    """asyncio.run beside the browser tests' Playwright session (see conftest.in_own_thread)."""
+    return in_own_thread(asyncio.run, coroutine)
 
 
 def free_port() -> int:
