@@ -1,7 +1,7 @@
 """The one seam for incremental work: every key that decides reuse, and everything a build
 remembers for the next one.
 
-The pipeline asks a `Store` four questions, always the same way, whatever runs it:
+The pipeline asks a `Store` the same questions, whatever runs it:
 - `scan(config)`: what does the build read, by content? (A file is hashed again only when its
   stat changed, or changed so recently that a same-size edit within the clock's tick could
   hide.) One fingerprint of it all, with the settings and the generator's own code.
@@ -9,7 +9,8 @@ The pipeline asks a `Store` four questions, always the same way, whatever runs i
 - `page(...)`/`summary(...)`: is a page's source, or its rendered Markdown, reusable? A render
   is reusable when its own key matches and every fact, source, group and page it used (see
   dependencies.py) still has the digest it had.
-- `output_keys(...)`: which output files were made from which inputs, for the writer to reuse.
+- `output_keys(...)`/`spare_folder(...)`: which output files were made from which inputs, and
+  where the replaced site is parked, for the writer to reuse.
 
 `DiskStore` (the command line) keeps all of it in the cache folder, so the next process starts
 warm; `MemoryStore` (the dev server) keeps the same records in memory across builds.
@@ -21,6 +22,7 @@ import dataclasses
 import hashlib
 import os
 import pickle
+import shutil
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,6 +35,7 @@ from .config import Config
 from .errors import SiteError
 from .git_head import NO_GIT, git_head
 from .output import file_signature
+from .owned_folders import spare_path
 from .template_cache import folder_bytecode_cache, memory_bytecode_cache
 
 if TYPE_CHECKING:  # the render and history modules load Markdown, charts and the data model:
@@ -228,6 +231,10 @@ class Store:
         record = self._index("builds").get(str(out_dir))
         return dict(record["keys"]) if record else {}
 
+    def spare_folder(self, out_dir: Path) -> Path | None:
+        """Where a build parks the site it replaced (output.OutputTree): none for `serve`."""
+        return None
+
     def record_build(
         self,
         inputs: Inputs,
@@ -247,6 +254,9 @@ class Store:
         }
         for other in [name for name in builds if not Path(name).exists()]:
             del builds[other]  # folders since removed (check's scratch folders)
+            spare = self.spare_folder(Path(other))
+            if spare is not None:
+                shutil.rmtree(spare, ignore_errors=True)
 
     def save(self) -> None:
         """Make what was kept last beyond this process (nothing to do in memory)."""
@@ -309,6 +319,13 @@ class DiskStore(Store):
             _atomic_pickle(self.folder / f"{name}.pickle", (self.version, getattr(self, name)))
         if "summaries" in self.loaded:  # else this build knows nothing of what is still used
             self._prune()
+
+    def spare_folder(self, out_dir: Path) -> Path | None:
+        try:
+            self._claim_folder()
+        except OSError:
+            return None  # a read-only cache: the old site is removed, as without a spare
+        return spare_path(self.folder, out_dir)
 
     def template_cache(self):
         """Compiled templates in `templates/<code version>/` of the cache folder, where the
@@ -382,10 +399,8 @@ class DiskStore(Store):
 
 def _files_under(folder: Path) -> list[Path]:
     """Every file under a folder in a stable order (hidden files included: they are copied)."""
-    if not folder.is_dir():
-        return []
     found = []
-    for parent, subfolders, names in os.walk(folder):
+    for parent, subfolders, names in os.walk(folder):  # nothing if it is not a folder
         subfolders.sort()
         found += [Path(parent, name) for name in sorted(names)]
     return [path for path in found if not path.is_dir()]  # FIFOs too: their arrival counts

@@ -6,31 +6,26 @@ only one source may claim it. Until `commit()`, the previous site is untouched.
 
 from __future__ import annotations
 
-import errno
-import hashlib
+import contextlib
 import os
 import shutil
 import stat
-import sys
-import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
-from .errors import BuildError, SiteError, display_path
+from .errors import BuildError, SiteError
 from .owned_folders import (
     OUTPUT_MARKER,
-    OUTPUT_MARKER_TEXT,
+    is_output_folder,
+    keep_or_remove,
     mark_output,
-    old_site,
     output_lock,
     output_problem,
     staging_folder,
+    swap_in,
     write_error,
 )
-from .safe_files import UnsafeFileError, check_input, leads_outside
 
-HASHED_SUFFIXES = (".css", ".js")  # cache-busting names for what browsers cache hardest
 WRITER_THREADS = 4
 LINK_BATCH = 256  # unchanged files hard-linked per task
 
@@ -102,6 +97,14 @@ class OutputPaths:
 class OutputTree(OutputPaths):
     """The files of one build, written into its own staging folder beside the output folder.
 
+    The staging folder starts as the spare: the site before the current one, parked by the last
+    build's swap (StagedOutput). A file that has not changed in either build is already the
+    current site's file there (both names are hard links to one inode) and costs nothing; an
+    unchanged page that only the current site has is linked in; everything else is written.
+    A spare's name is unlinked before a file is written under it, never written through: its
+    inode may be the current site's file. What the spare has and this build does not make is
+    removed before the swap. Without a spare the staging folder starts empty.
+
     From creation to commit or discard the tree holds the output folder's lock, so two builds
     never interleave. The swap cannot leave the output missing: where the system can exchange
     two folders atomically (Linux renameat2), the new site and the old one trade places in one
@@ -110,18 +113,26 @@ class OutputTree(OutputPaths):
     """
 
     def __init__(
-        self, out_dir: Path, mtime: int | None = None, previous: dict[str, str] | None = None
+        self,
+        out_dir: Path,
+        mtime: int | None = None,
+        previous: dict[str, str] | None = None,
+        spare: Path | None = None,
     ):
         self.out_dir = out_dir
         self.previous = previous or {}  # page file -> inputs key @ file signature, in out_dir
         self.mtime = mtime  # SOURCE_DATE_EPOCH: reproducible file times in the Pages artifact
+        self.spare = spare  # where the site being replaced is parked for the next build
+        self.old_files: dict[str, int] = {}  # the spare's files not claimed yet -> inode
+        self.old_folders: set[str] = set()
         self._lock = output_lock(out_dir)
         self._lock.__enter__()
         try:
             # Not mkdtemp: its mode 0700 would stay on the published folder.
             self.staging = staging_folder(out_dir)
-            self.staging.mkdir()
-            mark_output(self.staging)
+            if not self._adopt_spare():
+                self.staging.mkdir()
+                mark_output(self.staging)
             if mtime is not None:
                 os.utime(self.staging / OUTPUT_MARKER, (mtime, mtime))
         except OSError as exc:
@@ -129,27 +140,78 @@ class OutputTree(OutputPaths):
             raise BuildError([write_error(out_dir.parent, exc, folder=True)]) from None
         super().__init__(self.staging)
         self.claimed[OUTPUT_MARKER] = "build.py"
+        self.old_files.pop(OUTPUT_MARKER, None)
         # Writing is bound by the disk, not the CPU: a few threads keep several file system
         # calls in flight while the main thread renders the next page.
         self.io = ThreadPoolExecutor(max_workers=WRITER_THREADS, thread_name_prefix="write")
         self.pending: list[Future] = []
-        self.links: list[tuple[str, str]] = []  # (current file, staging path), not yet made
+        self.links: list[tuple[str, str, str, bool]] = []  # not yet made: see _link_all
         self.out_dir_str = str(out_dir)
 
+    def _adopt_spare(self) -> bool:
+        """Make the spare this build's staging folder; False if there is none to use."""
+        spare = self.spare
+        if spare is None or spare.is_symlink() or not is_output_folder(spare):
+            return False
+        try:
+            os.rename(spare, self.staging)  # a kill from here on leaves a staging folder
+        except OSError:
+            return False  # another file system than the output's, say: start empty
+        self.old_files, self.old_folders = _inventory(str(self.staging))
+        return True
+
+    def claim(self, rel: str, origin: str) -> Path | None:
+        target = super().claim(rel, origin)
+        if target is not None and (self.old_files or self.old_folders):
+            self._make_room(rel)
+        return target
+
+    def _make_room(self, rel: str) -> None:
+        """Where the spare has a folder by a claimed file's name, or a file by the name of one
+        of its folders, remove it: the site's shape changed there."""
+        if rel in self.old_folders:
+            shutil.rmtree(self.staging / rel)
+            inside = f"{rel}/"
+            self.old_folders = {
+                f for f in self.old_folders if f != rel and not f.startswith(inside)
+            }
+            for name in [name for name in self.old_files if name.startswith(inside)]:
+                del self.old_files[name]
+        parent = rel.rpartition("/")[0]
+        while parent:
+            if self.old_files.pop(parent, None) is not None:
+                os.unlink(self.staging / parent)
+            parent = parent.rpartition("/")[0]
+
     def reuse(self, rel: str, key: str, origin: str) -> bool:
-        """An unchanged page is hard-linked from the current site instead of being rendered,
-        but only if its file is still exactly the one the last build wrote (same inode, size,
-        modification and change time): a hand edit changes the change time, which no tool can
-        set back, so a hand-edited page is rendered again rather than carried over."""
-        if not self.unchanged(rel, key):
+        """An unchanged page is kept from the spare or hard-linked from the current site
+        instead of being rendered, but only if the current site's file is still exactly the
+        one the last build wrote (same inode, size, modification and change time): a hand edit
+        changes the change time, which no tool can set back, so a hand-edited page is rendered
+        again rather than carried over."""
+        recorded_key, _, recorded_file = self.previous.get(rel, "").partition("@")
+        if recorded_key != key:
+            return False
+        current = os.path.join(self.out_dir_str, rel)
+        try:
+            info = os.lstat(current)
+        except OSError:
+            return False
+        if _signature(info) != recorded_file:
             return False
         target = self.claim(rel, origin)
         if target is not None:
-            # Links go in batches: one task per file cost more than the link itself.
-            self.links.append((os.path.join(self.out_dir_str, rel), str(target)))
-            if len(self.links) >= LINK_BATCH:
-                self._submit_links()
             self.remember(rel, key)
+            old_inode = self.old_files.pop(rel, None)
+            if old_inode == info.st_ino and (
+                self.mtime is None or info.st_mtime_ns == self.mtime * 1_000_000_000
+            ):
+                self.signatures[rel] = recorded_file  # the spare's file is this very file
+            else:
+                # Links go in batches: one task per file cost more than the link itself.
+                self.links.append((current, str(target), rel, old_inode is not None))
+                if len(self.links) >= LINK_BATCH:
+                    self._submit_links()
         return True
 
     def _submit_links(self) -> None:
@@ -157,8 +219,10 @@ class OutputTree(OutputPaths):
             self.pending.append(self.io.submit(self._link_all, self.links))
             self.links = []
 
-    def _link_all(self, links: list[tuple[str, str]]) -> None:
-        for source, target in links:
+    def _link_all(self, links: list[tuple[str, str, str, bool]]) -> None:
+        for source, target, rel, replaces in links:
+            if replaces:
+                os.unlink(target)
             try:
                 _link_or_copy(source, target)
             except FileNotFoundError:  # its folder is not made yet (links skip the mkdir)
@@ -166,6 +230,7 @@ class OutputTree(OutputPaths):
                 _link_or_copy(source, target)
             if self.mtime is not None:
                 os.utime(target, (self.mtime, self.mtime))
+            self.signatures[rel] = file_signature(target)
 
     def unchanged(self, rel: str, key: str) -> bool:
         """Whether the current site's file was made from inputs with this key, and is still
@@ -179,35 +244,59 @@ class OutputTree(OutputPaths):
         target = self.claim(rel, origin)
         if target is not None:
             data = data.encode("utf-8") if isinstance(data, str) else data
-            self.pending.append(self.io.submit(self._store, target, data))
+            replaces = self.old_files.pop(rel, None) is not None
+            self.pending.append(self.io.submit(self._store, rel, target, data, replaces))
 
     def copy(self, source: Path, rel: str, origin: str) -> None:
         target = self.claim(rel, origin)
         if target is not None:
-            self.pending.append(self.io.submit(self._store, target, source))
+            replaces = self.old_files.pop(rel, None) is not None
+            self.pending.append(self.io.submit(self._store, rel, target, source, replaces))
 
-    def _store(self, target: Path, content: bytes | Path) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
+    def _store(self, rel: str, target: Path, content: bytes | Path, replaces: bool) -> None:
+        if replaces:
+            os.unlink(target)  # perhaps a hard link to the current site's file: not through it
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, Path):  # a static file or a picture: a copy, never a link
             shutil.copyfile(content, target)
         else:
             target.write_bytes(content)
         if self.mtime is not None:
             os.utime(target, (self.mtime, self.mtime))
+        self.signatures[rel] = file_signature(target)
 
-    def flush(self) -> None:
-        """Wait until every file is on disk, for a step that reads the staging folder before
-        the swap (the search index). Files can still be added afterwards."""
+    def flush(self, keep: str | None = None) -> None:
+        """Wait until every file is on disk and remove what is left of the spare (but for the
+        folder `keep`), for a step that reads the staging folder before the swap (the search
+        index). Files can still be added afterwards."""
         self._submit_links()
         for future in self.pending:
             future.result()
+        self.remove_leftovers(keep)
+
+    def remove_leftovers(self, keep: str | None = None) -> None:
+        """Remove the spare's files and folders that this build has not claimed (yet)."""
+        inside = f"{keep}/" if keep else None
+        for rel in [rel for rel in self.old_files if not inside or not rel.startswith(inside)]:
+            del self.old_files[rel]
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(self.staging, rel))
+        unused = [
+            folder
+            for folder in self.old_folders
+            if folder not in self.folders
+            and folder != keep
+            and not (inside and folder.startswith(inside))
+        ]
+        for folder in sorted(unused, key=lambda name: name.count("/"), reverse=True):
+            self.old_folders.discard(folder)
+            shutil.rmtree(self.staging / folder, ignore_errors=True)
 
     def _finish_writes(self) -> None:
         """Wait for every write; the first failure (a full disk, say) is raised here."""
-        self._submit_links()
+        self.flush()
         self.io.shutdown(wait=True)
-        for future in self.pending:
-            future.result()
 
     def commit(self) -> None:
         """Swap the staging folder in for the output folder, once every file is written."""
@@ -216,11 +305,16 @@ class OutputTree(OutputPaths):
             problem = output_problem(self.out_dir)  # a folder made there during the build
             if problem is not None:
                 raise BuildError([problem])
-            swap_in(self.staging, self.out_dir)
-            # Signatures are taken last: removing the old site changes the change time of
-            # every file it shared with the new one through a hard link.
-            out = self.out_dir_str
-            self.signatures = {rel: file_signature(os.path.join(out, rel)) for rel in self.claimed}
+            staging = str(self.staging)
+            for rel in self.claimed.keys() - self.signatures.keys():  # files others wrote
+                self.signatures[rel] = file_signature(os.path.join(staging, rel))
+            if not swap_in(self.staging, self.out_dir, self.spare):
+                # The old site was removed, not parked: that changed the change time of every
+                # file it shared with the new one through a hard link.
+                out = self.out_dir_str
+                self.signatures = {
+                    rel: file_signature(os.path.join(out, rel)) for rel in self.claimed
+                }
             for rel, key in self.keys.items():
                 self.keys[rel] = f"{key}@{self.signatures.get(rel, 'missing')}"
         except OSError as exc:
@@ -229,15 +323,36 @@ class OutputTree(OutputPaths):
             self._release()
 
     def discard(self) -> None:
+        """Give up this build. What it wrote becomes the spare: whatever is in there, the next
+        build checks each file against the current site's."""
         self.io.shutdown(wait=True, cancel_futures=True)
         if self.staging.exists():
-            shutil.rmtree(self.staging)
+            keep_or_remove(self.staging, self.spare)
         self._release()
 
     def _release(self) -> None:
         if self._lock is not None:
             self._lock.__exit__(None, None, None)
             self._lock = None
+
+
+def _inventory(root: str) -> tuple[dict[str, int], set[str]]:
+    """Every file under `root` (relative path -> inode) and every folder, in one walk: the
+    inode comes with the folder listing, so no file is looked at on its own."""
+    files: dict[str, int] = {}
+    folders: set[str] = set()
+    stack = [""]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(os.path.join(root, folder) if folder else root) as entries:
+            for entry in entries:
+                rel = f"{folder}/{entry.name}" if folder else entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.add(rel)
+                    stack.append(rel)
+                else:
+                    files[rel] = entry.inode()
+    return files, folders
 
 
 def _link_or_copy(source: str, target: str) -> None:
@@ -255,182 +370,24 @@ def file_signature(path: Path | str) -> str:
         info = os.lstat(path)
     except OSError:
         return "missing"
+    return _signature(info)
+
+
+def _signature(info: os.stat_result) -> str:
     if not stat.S_ISREG(info.st_mode):
         return "not a file"
     return f"{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}"
 
 
-def swap_in(staging: Path, out_dir: Path) -> None:
-    """Make `staging` the output folder; the old site, if any, is removed afterwards."""
-    if not out_dir.exists():
-        os.rename(staging, out_dir)
-    elif _exchange(staging, out_dir):
-        shutil.rmtree(staging)  # now the old site
-    else:
-        old = old_site(out_dir)
-        os.rename(out_dir, old)
-        os.rename(staging, out_dir)  # a kill just before this: the next build renames old back
-        shutil.rmtree(old)
-
-
-_RENAME_EXCHANGE = 2  # from <linux/fs.h>
-_AT_FDCWD = -100
-
-
-def _exchange(first: Path, second: Path) -> bool:
-    """Swap two paths in one atomic step (Linux renameat2); False where that is unavailable."""
-    renameat2 = getattr(_libc(), "renameat2", None) if sys.platform == "linux" else None
-    if renameat2 is None:
-        return False
-    result = renameat2(
-        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
-    )
-    if result == 0:
-        return True
-    import ctypes
-
-    error = ctypes.get_errno()
-    if error in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
-        return False  # a file system or kernel without the exchange: rename instead
-    raise OSError(error, os.strerror(error), str(second))
-
-
-@lru_cache(maxsize=1)
-def _libc():
-    import ctypes  # only when a site is swapped in: not on the start-up path of every build
-
-    try:
-        return ctypes.CDLL(None, use_errno=True)
-    except OSError:
-        return None
-
-
-def static_files(static_dir: Path, project: Path | None = None) -> dict[str, Path]:
-    """Every file under static/ by its path relative to it, in a stable order.
-
-    Raise BuildError naming every entry that is not a regular file inside static/ or the
-    project: a link to a file outside, a FIFO, a device or a socket (see safe_files).
-    """
-    if not static_dir.is_dir():
-        return {}
-    within = (static_dir, project) if project else (static_dir,)
-    files, errors = {}, []
-    for path in sorted(static_dir.rglob("*")):
-        if path.name.startswith(".") or (path.is_dir() and not path.is_symlink()):
-            continue
-        if path.is_symlink() and path.is_dir():  # a linked folder is not followed
-            outside = leads_outside(path, within)
-            if outside is not None:
-                errors.append(
-                    SiteError(
-                        display_path(path, project),
-                        None,
-                        f"is a symbolic link to {outside}, outside the project: remove it",
-                    )
-                )
-            continue
-        try:
-            check_input(path, within)
-        except UnsafeFileError as problem:
-            errors.append(SiteError(display_path(path, project), None, str(problem)))
-            continue
-        files[path.relative_to(static_dir).as_posix()] = path
-    if errors:
-        raise BuildError(errors)
-    return files
-
-
-def asset_names(files: dict[str, Path]) -> dict[str, str]:
-    """Map each static file to its output path; CSS and JS get a content hash in the name."""
-    names = {}
-    for rel, path in files.items():
-        pure = PurePosixPath(rel)
-        if pure.suffix in HASHED_SUFFIXES:
-            digest = hashlib.blake2b(path.read_bytes(), digest_size=5).hexdigest()
-            pure = pure.with_name(f"{pure.stem}.{digest}{pure.suffix}")
-        names[rel] = f"static/{pure.as_posix()}"
-    return names
-
-
 class StagedOutput:
     """The command line's output folder: each build is written to a staging folder and swapped
-    in whole (OutputTree)."""
+    in whole (OutputTree). `spare` is where the site it replaces is parked for the next build
+    (in the cache folder: see Store.spare_folder), or None to remove it."""
 
     def __init__(self, out_dir: Path, mtime: int | None = None):
         self.out_dir = out_dir
         self.mtime = mtime  # SOURCE_DATE_EPOCH: reproducible file times in the Pages artifact
 
-    def begin(self, previous: dict[str, str]) -> OutputTree:
+    def begin(self, previous: dict[str, str], spare: Path | None = None) -> OutputTree:
         """A tree for one build; `previous` holds the input keys of the files now in out_dir."""
-        return OutputTree(self.out_dir, self.mtime, previous)
-
-
-class LiveOutput:
-    """The folder `serve` serves: updated in place, file by file, only where bytes changed.
-
-    It lives across builds. A page whose inputs have the same key as last time is not even
-    rendered (`reuse`); everything else is rendered into memory first, and nothing is written
-    until the whole build has succeeded, so a failed build never changes what is served.
-    """
-
-    def __init__(self, out_dir: Path):
-        self.out_dir = out_dir
-        self.digests: dict[str, str] = {}  # every file served -> hash of its bytes
-        # The search index is made after each write, off the reload's path (search.py): what
-        # it was made from, and the indexing under way.
-        self.search_key: str | None = None
-        self.search_thread: threading.Thread | None = None
-        self.search_wanted = False  # a save since the indexing under way began
-        self.search_lock = threading.Lock()
-        out_dir.mkdir(parents=True, exist_ok=True)
-
-    def begin(self, previous: dict[str, str]) -> LiveTree:
-        return LiveTree(self, previous)
-
-
-class LiveTree(OutputPaths):
-    """One build's view of a LiveOutput: files are held in memory until the build succeeded,
-    then written in place, each atomically, and only where the bytes changed."""
-
-    def __init__(self, live: LiveOutput, previous: dict[str, str]):
-        super().__init__(live.out_dir)
-        self.live = live
-        self.previous = previous  # the input keys of the files now served
-        self.out_dir = live.out_dir
-        self.held: dict[str, bytes] = {}
-        self.changed: list[str] = []
-        self.write(OUTPUT_MARKER, OUTPUT_MARKER_TEXT, "build.py")  # the same files as a build
-
-    def reuse(self, rel: str, key: str, origin: str) -> bool:
-        if self.previous.get(rel) != key or rel not in self.live.digests:
-            return False
-        self.claim(rel, origin)
-        self.remember(rel, key)
-        return True
-
-    def write(self, rel: str, data: bytes | str, origin: str) -> None:
-        if self.claim(rel, origin) is not None:
-            self.held[rel] = data.encode("utf-8") if isinstance(data, str) else data
-
-    def copy(self, source: Path, rel: str, origin: str) -> None:
-        self.write(rel, source.read_bytes(), origin)
-
-    def commit(self) -> None:
-        for rel, data in self.held.items():
-            digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-            if self.live.digests.get(rel) == digest and (self.out_dir / rel).is_file():
-                continue
-            target = self.out_dir / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.tmp")
-            temporary.write_bytes(data)
-            temporary.replace(target)  # readers see the old file or the new one, never half
-            self.live.digests[rel] = digest
-            self.changed.append(rel)
-        for rel in sorted(set(self.live.digests) - set(self.claimed)):
-            (self.out_dir / rel).unlink(missing_ok=True)
-            del self.live.digests[rel]
-            self.changed.append(rel)
-
-    def discard(self) -> None:
-        self.held.clear()
+        return OutputTree(self.out_dir, self.mtime, previous, spare)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -21,6 +22,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import BuildError, SiteError
@@ -138,6 +140,12 @@ def staging_folder(out_dir: Path) -> Path:
     return out_dir.parent / f".{out_dir.name}.staging-{os.urandom(6).hex()}"
 
 
+def spare_path(cache_dir: Path, out_dir: Path) -> Path:
+    """Where the cache folder keeps the last site replaced in `out_dir` (see swap_in)."""
+    name = hashlib.blake2b(str(out_dir).encode(), digest_size=6).hexdigest()
+    return cache_dir / "spare" / f"{out_dir.name}-{name}"
+
+
 def recover_leftovers(out_dir: Path) -> None:
     """Undo what a killed build left beside the output folder (call with the lock held)."""
     old = old_site(out_dir)
@@ -159,6 +167,74 @@ def recover_leftovers(out_dir: Path) -> None:
 def old_site(out_dir: Path) -> Path:
     """Where the rename dance (see output.swap_in) parks the old site for a moment."""
     return out_dir.parent / f".{out_dir.name}.old"
+
+
+# -- swapping a new site in --------------------------------------------------------------------
+
+
+def swap_in(staging: Path, out_dir: Path, spare: Path | None = None) -> bool:
+    """Make `staging` the output folder. The old site, if any, is parked as the `spare` folder
+    (the next build's staging folder: see output.OutputTree), else removed. True unless the old
+    site was removed: its hard links to the new site's files went with it, and that changed
+    their change times."""
+    if not out_dir.exists():
+        os.rename(staging, out_dir)
+        return True
+    if _exchange(staging, out_dir):
+        old = staging  # now the old site
+    else:
+        old = old_site(out_dir)
+        os.rename(out_dir, old)
+        os.rename(staging, out_dir)  # a kill just before this: the next build renames old back
+    return keep_or_remove(old, spare)
+
+
+def keep_or_remove(old: Path, spare: Path | None) -> bool:
+    """Park a site as the spare; remove it where it cannot be parked (no cache folder, or one
+    on another file system). True if it was parked."""
+    if spare is not None:
+        try:
+            if spare.is_dir() and not spare.is_symlink() and is_output_folder(spare):
+                shutil.rmtree(spare)
+            spare.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(old, spare)
+            return True
+        except OSError:
+            pass
+    shutil.rmtree(old)
+    return False
+
+
+_RENAME_EXCHANGE = 2  # from <linux/fs.h>
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2); False where that is unavailable."""
+    renameat2 = getattr(_libc(), "renameat2", None) if sys.platform == "linux" else None
+    if renameat2 is None:
+        return False
+    result = renameat2(
+        _AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE
+    )
+    if result == 0:
+        return True
+    import ctypes
+
+    error = ctypes.get_errno()
+    if error in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False  # a file system or kernel without the exchange: rename instead
+    raise OSError(error, os.strerror(error), str(second))
+
+
+@lru_cache(maxsize=1)
+def _libc():
+    import ctypes  # only when a site is swapped in: not on the start-up path of every build
+
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
 
 
 # -- taking turns ------------------------------------------------------------------------------

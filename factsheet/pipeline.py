@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from .assets import asset_names, static_files
 from .charts import render_chart
 from .config import Config
 from .context import SiteContext, citing_pages
@@ -22,8 +23,9 @@ from .feeds import PAGE_PATH as CHANGES_PATH
 from .history import FactHistory, read_history
 from .incremental import Inputs, Store, digest, render_base
 from .links import LinkResolver
+from .live_output import LiveOutput
 from .og_image import SocialImages, page_cards, page_images
-from .output import LiveOutput, OutputPaths, StagedOutput, asset_names, static_files
+from .output import OutputPaths, StagedOutput
 from .pages import Page, default_url_path, find_sources, load_pages
 from .picture_files import picture_files
 from .prose_numbers import is_prose_number, load_names
@@ -70,7 +72,8 @@ def make_site(
 
     history = store.history(config.data_dir, inputs.head, read_history)
 
-    tree = output.begin(store.output_keys(output.out_dir))
+    out = output.out_dir
+    tree = output.begin(store.output_keys(out), store.spare_folder(out))
     renderings = Renderings(store, book, resolver, base, digests, render_chart, names)
     files = write_output(
         tree,

@@ -24,7 +24,8 @@ from pathlib import Path
 
 from .errors import SiteError
 from .incremental import output_key
-from .output import LiveOutput, LiveTree, OutputPaths, OutputTree
+from .live_output import LiveOutput, LiveTree
+from .output import OutputPaths, OutputTree
 
 BUNDLE = "pagefind"  # the bundle's folder in the site
 SEARCH_PAGE = "search/index.html"
@@ -50,13 +51,14 @@ def index_before_swap(tree: OutputPaths) -> list[SiteError]:
         ]
     if not isinstance(tree, OutputTree):
         return []  # the dev server holds its pages in memory until written: index_after_write
-    tree.flush()
+    tree.flush(keep=BUNDLE)  # the spare's bundle may be the one to keep
     key = indexed_text_key(tree.staging)
     current = bundle_files(tree.out_dir)
     if current and all(tree.unchanged(rel, key) for rel in current):
         for rel in current:
-            tree.reuse(rel, key, ORIGIN)  # a hard link, like an unchanged page
+            tree.reuse(rel, key, ORIGIN)  # kept, like an unchanged page
         return []
+    tree.remove_leftovers()  # Pagefind adds to a bundle folder: the spare's must go first
     failure = run_pagefind(tree.staging, tree.staging / BUNDLE)
     if failure:
         return [SiteError(ORIGIN, None, failure)]

@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime
 from .config import Config
 from .errors import SiteError
 from .incremental import DiskStore, Store, output_key
-from .output import LiveOutput, StagedOutput
+from .live_output import LiveOutput
+from .output import StagedOutput
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from datetime import date
 
 from jinja2 import Environment, TemplateError, TemplateNotFound
 
+from .assets import static_files
 from .citations import (
     LICENSE_NAME,
     LICENSE_URL,
@@ -27,7 +28,7 @@ from .feeds import write_changes
 from .history import FactHistory
 from .hosting import SitemapEntry, robots_txt, sitemap_xml
 from .incremental import Inputs, code_version, output_key
-from .output import OutputPaths, static_files
+from .output import OutputPaths
 from .render_all import Renderings
 from .templates import cached_partial, make_environment, template_error, template_globals
 

@@ -18,7 +18,7 @@ from test_browser import axe_violations, open_page
 from factsheet import fact_pages
 from factsheet.fact_pages import fragment_encode, text_fragment_url
 from factsheet.incremental import MemoryStore
-from factsheet.output import LiveOutput
+from factsheet.live_output import LiveOutput
 from factsheet.site import build
 
 NBSP = "\u00a0"

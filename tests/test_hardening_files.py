@@ -24,7 +24,7 @@ import pytest
 from conftest import ROOT, tree_digest
 from test_serve import OVERLAY_ID, Server, serve_site  # noqa: F401 - serve_site: a fixture
 
-from factsheet import output
+from factsheet import owned_folders
 from factsheet.errors import BuildError
 from factsheet.owned_folders import CACHE_TAG, OUTPUT_MARKER, old_site, output_lock
 
@@ -360,7 +360,7 @@ def test_a_kill_between_the_two_renames_is_undone_by_the_next_build(scratch_site
 
 
 def test_without_an_atomic_exchange_the_rename_dance_still_swaps(scratch_site, monkeypatch):
-    monkeypatch.setattr(output, "_exchange", lambda first, second: False)
+    monkeypatch.setattr(owned_folders, "_exchange", lambda first, second: False)
     scratch_site.build()
     scratch_site.edit("content/far-side.md", "Back [home]", "Now back [home]")
     scratch_site.build()

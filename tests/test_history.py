@@ -17,7 +17,7 @@ from factsheet import pipeline as pipeline_module
 from factsheet.git_head import NO_GIT, git_head
 from factsheet.history import read_history
 from factsheet.incremental import MemoryStore
-from factsheet.output import LiveOutput
+from factsheet.live_output import LiveOutput
 from factsheet.site import build
 
 ATOM = "{http://www.w3.org/2005/Atom}"

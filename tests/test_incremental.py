@@ -19,7 +19,7 @@ from conftest import ScratchSite, make_scratch_site, tree_digest
 from factsheet import incremental
 from factsheet.config import Config
 from factsheet.incremental import NOT_OUTPUT_SETTINGS, DiskStore, MemoryStore
-from factsheet.output import LiveOutput
+from factsheet.live_output import LiveOutput
 from factsheet.site import build
 
 NEW_PAGE = """\

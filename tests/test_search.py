@@ -137,7 +137,7 @@ def test_a_site_without_a_search_page_has_no_index(scratch_site):
 
 def test_the_dev_servers_index_follows_edits(search_site):
     from factsheet.incremental import MemoryStore
-    from factsheet.output import LiveOutput
+    from factsheet.live_output import LiveOutput
     from factsheet.site import build
 
     config = search_site.config(base_path=BASE)

@@ -30,7 +30,7 @@ from conftest import in_own_thread
 
 from factsheet.config import make_config
 from factsheet.incremental import MemoryStore
-from factsheet.output import LiveOutput
+from factsheet.live_output import LiveOutput
 from factsheet.serve.failures import describe_failure
 from factsheet.serve.overlay import OVERLAY_ID, inject, overlay_html
 from factsheet.serve.reload import tabs_to_reload

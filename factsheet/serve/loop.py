@@ -31,7 +31,7 @@ from tornado.ioloop import IOLoop
 
 from .. import errors as error_report
 from ..incremental import MemoryStore
-from ..output import LiveOutput
+from ..live_output import LiveOutput
 from ..site import build as build_site
 from . import restart
 from .failures import describe_failure, display, text_inputs
