@@ -8,11 +8,11 @@ dates are the commits' dates, never the time of the build.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from xml.sax.saxutils import escape, quoteattr
 
 from .fact_pages import GeneratedPage, Render
 from .facts import FactBook
 from .history import Change, FactHistory
+from .hosting import escape, quoteattr
 from .output import OutputPaths
 
 PAGE_PATH = "changes/"

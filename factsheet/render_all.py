@@ -3,23 +3,17 @@ else converted, on every core when there are many."""
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 from dataclasses import replace
 
 from .dependencies import Digests
 from .facts import FactBook
+from .forked import forked_map, shared
 from .incremental import Store, entry_key, page_key
 from .links import LinkResolver
 from .pages import Page
 from .render import MarkdownRenderer, PageSummary, RenderedPage
 
-# Below this many pages, starting worker processes costs more than it saves.
-PARALLEL_THRESHOLD = 48
-
-# A worker process's setup. Set in the parent just before the pool forks, so workers inherit
-# it without pickling the fact book; each worker builds its own Markdown instance from it.
-_worker_setup: tuple | None = None
+# Each worker process builds its own Markdown instance, once, from what it inherited.
 _worker_renderer: MarkdownRenderer | None = None
 
 
@@ -96,28 +90,19 @@ def convert(
 
 
 def _convert_all(todo: list[Page], keys: dict[str, str], setup: tuple, jobs: int):
-    global _worker_setup, _worker_renderer
-    jobs = jobs or os.cpu_count() or 1
-    tasks = [(page, keys[page.rel]) for page in todo]
-    _worker_setup, _worker_renderer = setup, None
+    global _worker_renderer
+    _worker_renderer = None
     try:
-        if (
-            jobs < 2
-            or len(todo) < PARALLEL_THRESHOLD
-            or "fork" not in multiprocessing.get_all_start_methods()
-        ):
-            return [_convert(task) for task in tasks]
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            return pool.map(_convert, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
+        return forked_map(_convert, [(page, keys[page.rel]) for page in todo], setup, jobs)
     finally:
-        _worker_setup, _worker_renderer = None, None
+        _worker_renderer = None
 
 
 def _convert(task: tuple[Page, str]) -> PageSummary:
     """One page, in a worker process (or in this one, for a few pages)."""
     global _worker_renderer
     page, key = task
-    book, resolver, chart_renderer, store, digests, names = _worker_setup  # type: ignore[misc]
+    book, resolver, chart_renderer, store, digests, names = shared()
     if _worker_renderer is None:
         _worker_renderer = MarkdownRenderer(book, resolver, chart_renderer, names)
     return convert(_worker_renderer, page, key, store, digests)

@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import sys
 import threading
-from importlib import metadata
 from pathlib import Path
 
 from .errors import SiteError
@@ -188,6 +187,8 @@ def _marked_part(html: str) -> str | None:
 
 
 def _pagefind_version() -> str:
+    from importlib import metadata  # 20 ms of imports: only when a search page is indexed
+
     try:
         return metadata.version("pagefind_bin")
     except metadata.PackageNotFoundError:

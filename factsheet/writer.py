@@ -25,10 +25,13 @@ from .fact_pages import INDEX_PATH, fact_path, write_fact_pages
 from .facts import Fact
 from .feeds import PAGE_PATH as CHANGES_PATH
 from .feeds import write_changes
+from .forked import forked_map, shared
 from .history import FactHistory
 from .hosting import SitemapEntry, robots_txt, sitemap_xml
 from .incremental import Inputs, code_version, output_key
 from .output import OutputPaths
+from .pages import Page
+from .render import PageSummary
 from .render_all import Renderings
 from .templates import cached_partial, make_environment, template_error, template_globals
 
@@ -56,8 +59,9 @@ def write_site(
     for rel, path in static_files(config.static_dir, config.root).items():
         tree.copy(path, assets[rel], f"static/{rel}")
     # Every page shows its citation, dated with the build's date.
-    shared = output_key(site_signature(context, config, assets, inputs), today.isoformat())
+    site_key = output_key(site_signature(context, config, assets, inputs), today.isoformat())
     data_globals = DataGlobals(context, digests)
+    todo: list[tuple[Page, PageSummary, Citation, str]] = []
     for page in context.pages:
         summary = context.rendered[page.rel]
         cite_this = page_citation(page, context.book.site, absolute_url, today)
@@ -66,16 +70,20 @@ def write_site(
         # it used), what every page shows, the sources in its reference list, and the data
         # its template can read.
         key = output_key(
-            shared,
+            site_key,
             summary.key,
             data_globals.digest(env, page.template),
             *(digests(f"source:{source_id}") for source_id in summary.source_ids),
         )
-        if tree.reuse(page.output, key, page.shown):
-            continue
-        variables = context.page_variables(page, renderings(page, summary))
-        variables["cite_this"] = cite_this
-        output = _render(env, page.template, variables, config, errors, page.shown)
+        if not tree.reuse(page.output, key, page.shown):
+            todo.append((page, summary, cite_this, key))
+    # Jinja is most of a build that renders every page (a template changed): spread over the
+    # cores, in processes that inherit the templates and the context.
+    pages_state = (env, context, renderings, config, todo)
+    results = forked_map(_render_page, range(len(todo)), pages_state, config.jobs)
+    for (page, _summary, _cite_this, key), (output, error) in zip(todo, results, strict=True):
+        if error is not None and error not in errors:
+            errors.append(error)
         if output is not None:
             tree.write(page.output, output, page.shown)
             tree.remember(page.output, key)
@@ -95,7 +103,7 @@ def write_site(
         context.rendered,
         digests,
         history,
-        shared,
+        site_key,
         absolute_url,
         cite,
     )
@@ -193,6 +201,15 @@ class DataGlobals:
         return known
 
 
+def _render_page(index: int) -> tuple[str | None, SiteError | None]:
+    """One page of `write_site`'s list, in a worker process or in this one."""
+    env, context, renderings, config, todo = shared()
+    page, summary, cite_this, _key = todo[index]
+    variables = context.page_variables(page, renderings(page, summary))
+    variables["cite_this"] = cite_this
+    return _render_one(env, page.template, variables, config, page.shown)
+
+
 def _render(
     env: Environment,
     template: str,
@@ -201,15 +218,24 @@ def _render(
     errors: list[SiteError],
     origin: str | None = None,
 ) -> str | None:
+    output, error = _render_one(env, template, variables, config, origin)
+    if error is not None and error not in errors:
+        errors.append(error)
+    return output
+
+
+def _render_one(
+    env: Environment, template: str, variables: dict, config: Config, origin: str | None = None
+) -> tuple[str | None, SiteError | None]:
+    """A template's output, or the error that stopped it: any template failure becomes one
+    reported error, never a crash."""
     try:
-        return env.get_template(template).render(variables)
-    except Exception as exc:  # any template failure becomes one reported error, never a crash
+        return env.get_template(template).render(variables), None
+    except Exception as exc:
         if isinstance(exc, TemplateNotFound) and exc.name == template and origin:
             error = SiteError(
                 origin, None, f"template {template!r} not found in {config.templates_dir.name}/"
             )
         else:
             error = template_error(exc, config.templates_dir, config.root)
-        if error not in errors:
-            errors.append(error)
-        return None
+        return None, error

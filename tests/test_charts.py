@@ -846,12 +846,12 @@ def test_unknown_chart_is_blamed_on_the_page_line(scratch_site):
 
 
 def test_a_bug_inside_a_chart_is_not_blamed_on_the_page(scratch_site, monkeypatch):
-    import factsheet.charts as charts
+    import factsheet.charts.basin_size as drawing
 
     def broken(book):
         return 1 / 0
 
-    monkeypatch.setitem(charts.RENDERERS, "basin-size", broken)
+    monkeypatch.setattr(drawing, "basin_size", broken)
     scratch_site.write(
         "content/test.md", '---\ntitle: T\ndescription: "A page."\n---\n{chart basin-size}\n'
     )

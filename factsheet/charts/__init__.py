@@ -50,17 +50,11 @@ could vary, so the same fact book gives byte-identical SVG.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from importlib import import_module
 
 from ..facts import FactBook
-from .basin_size import basin_size
 from .geo import angular_distance, destination, limb_point, orthographic, small_circle
-from .lunar_race import lunar_race
 from .model import Chart, ChartError
-from .moon_map import moon_map
-from .sample_masses import sample_masses
-from .spa_topography import spa_topography
-from .timeline import mission_timeline
 
 __all__ = [
     "CHART_NAMES",
@@ -75,20 +69,22 @@ __all__ = [
 ]
 
 
-RENDERERS: dict[str, Callable[[FactBook], Chart]] = {
-    "mission-timeline": mission_timeline,
-    "moon-map": moon_map,
-    "lunar-race": lunar_race,
-    "sample-masses": sample_masses,
-    "basin-size": basin_size,
-    "spa-topography": spa_topography,
+# chart name -> (module, function). A module is imported when its chart is first drawn: most
+# builds draw none (pages come from the cache), and the drawings are most of this package.
+RENDERERS: dict[str, tuple[str, str]] = {
+    "mission-timeline": ("timeline", "mission_timeline"),
+    "moon-map": ("moon_map", "moon_map"),
+    "lunar-race": ("lunar_race", "lunar_race"),
+    "sample-masses": ("sample_masses", "sample_masses"),
+    "basin-size": ("basin_size", "basin_size"),
+    "spa-topography": ("spa_topography", "spa_topography"),
 }
 CHART_NAMES: tuple[str, ...] = tuple(RENDERERS)
 
 
 def render_chart(name: str, book: FactBook) -> Chart:
     """Draw the named chart from the fact book; ChartError says what is unknown or missing."""
-    renderer = RENDERERS.get(name)
-    if renderer is None:
+    if name not in RENDERERS:
         raise ChartError(f"unknown chart {name!r} (known charts: {', '.join(CHART_NAMES)})")
-    return renderer(book)
+    module, function = RENDERERS[name]
+    return getattr(import_module(f".{module}", __name__), function)(book)

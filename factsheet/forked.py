@@ -1,0 +1,42 @@
+"""Work spread over worker processes forked from the build's own: they inherit what the build
+holds (the fact book, the templates, the store) instead of receiving it pickled, and each task
+travels as a small argument."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from typing import Any
+
+# Below this many tasks, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 48
+
+_shared: Any = None
+
+
+def shared() -> Any:
+    """What `forked_map`'s caller handed its tasks: call it inside a task."""
+    return _shared
+
+
+def forked_map(
+    function: Callable[[Any], Any], tasks: Sequence[Any], state: Any, jobs: int = 0
+) -> list:
+    """`function(task)` for every task, in order: in `jobs` worker processes (0: one a CPU)
+    forked now, or in this process when there are few tasks, one CPU or no fork. The tasks
+    read `state` with `shared()`."""
+    global _shared
+    jobs = jobs or os.cpu_count() or 1
+    _shared = state
+    try:
+        if (
+            jobs < 2
+            or len(tasks) < PARALLEL_THRESHOLD
+            or "fork" not in multiprocessing.get_all_start_methods()
+        ):
+            return [function(task) for task in tasks]
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            return pool.map(function, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
+    finally:
+        _shared = None
