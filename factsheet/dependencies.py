@@ -131,7 +131,12 @@ class Digests:
     def combined(self, names: str) -> str:
         """One digest of what the names (one per line, sorted) stand for now: a page whose
         recorded names give the digest they gave when it was rendered can be reused."""
-        return _combine(f"{name}={self(name)}" for name in names.split("\n") if name)
+        known = self.known  # looked up directly: this runs for every name of every page
+        return _hash(
+            "".join(
+                f"{name}={known.get(name) or self(name)}\0" for name in names.split("\n") if name
+            )
+        )
 
     def _compute(self, name: str) -> str:
         kind, _, key = name.partition(":")
@@ -154,7 +159,9 @@ class Digests:
 
 
 def _combine(parts) -> str:
-    hasher = hashlib.blake2b(digest_size=12)
-    for part in parts:
-        hasher.update(part.encode() + b"\0")
-    return hasher.hexdigest()
+    return _hash("".join(f"{part}\0" for part in parts))
+
+
+def _hash(text: str) -> str:
+    """The digest of parts each followed by a NUL, hashed at once: one call, not one a part."""
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()

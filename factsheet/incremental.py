@@ -9,8 +9,7 @@ The pipeline asks a `Store` the same questions, whatever runs it:
 - `page(...)`/`summary(...)`: is a page's source, or its rendered Markdown, reusable? A render
   is reusable when its own key matches and every fact, source, group and page it used (see
   dependencies.py) still has the digest it had.
-- `output_keys(...)`/`spare_folder(...)`: which output files were made from which inputs, and
-  where the replaced site is parked, for the writer to reuse.
+- `output_keys(...)`, `spare_folder(...)`: the inputs of each output file, the parked old site.
 
 `DiskStore` (the command line) keeps all of it in the cache folder, so the next process starts
 warm; `MemoryStore` (the dev server) keeps the same records in memory across builds.
@@ -104,11 +103,12 @@ class Inputs:
 
     def folder_digest(self, folder: Path) -> str:
         """A hash of the paths and contents of the files under one input folder."""
+        inside = os.path.join(folder, "")  # a string prefix: Path.parents is slow per file
         return digest(
             *(
                 f"{path.relative_to(folder).as_posix()}={value}"
                 for path, value in self.files.items()
-                if folder in path.parents
+                if str(path).startswith(inside)
             )
         )
 

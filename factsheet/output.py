@@ -52,12 +52,12 @@ class OutputPaths:
         """Note the inputs key of a page file just written, for the next build's `reuse`."""
         self.keys[rel] = key
 
-    def claim(self, rel: str, origin: str) -> Path | None:
-        """Reserve an output path for `origin`; None (and an error) if it is unsafe or taken."""
+    def claim(self, rel: str, origin: str) -> str | None:
+        """Reserve an output path for `origin`: where to write it, or None (and an error) if it
+        is unsafe or taken."""
         # Plain string work, not PurePosixPath: a build claims every file of the site (five
         # thousand at a thousand pages), and this runs for each.
-        parts = rel.split("/")
-        if not rel or rel.startswith("/") or rel.endswith("/") or ".." in parts:
+        if not rel or rel.startswith("/") or rel.endswith("/") or ".." in rel.split("/"):
             self.errors.append(
                 SiteError(origin, None, f"output path {rel!r} would leave the output folder")
             )
@@ -73,15 +73,22 @@ class OutputPaths:
         if rel in self.folders:
             self._collision(rel, file_origin=origin, folder_origin=self.folders[rel])
             return None
-        parents = ["/".join(parts[:end]) for end in range(len(parts) - 1, 0, -1)] + ["."]
-        for parent in parents:
+        # The folders it goes in, nearest first, up to the first one known already (whose own
+        # folders are known too, and none of them is a file).
+        parents = []
+        parent = rel.rpartition("/")[0]
+        while (parent or ".") not in self.folders:
             if parent in self.claimed:
                 self._collision(parent, file_origin=self.claimed[parent], folder_origin=origin)
                 return None
+            parents.append(parent or ".")
+            if not parent:
+                break
+            parent = parent.rpartition("/")[0]
         self.claimed[rel] = origin
         for parent in parents:
-            self.folders.setdefault(parent, origin)
-        return self.root / rel
+            self.folders[parent] = origin
+        return os.path.join(self.root, rel)
 
     def _collision(self, name: str, file_origin: str, folder_origin: str) -> None:
         self.errors.append(
@@ -160,7 +167,7 @@ class OutputTree(OutputPaths):
         self.old_files, self.old_folders = _inventory(str(self.staging))
         return True
 
-    def claim(self, rel: str, origin: str) -> Path | None:
+    def claim(self, rel: str, origin: str) -> str | None:
         target = super().claim(rel, origin)
         if target is not None and (self.old_files or self.old_folders):
             self._make_room(rel)
@@ -209,7 +216,7 @@ class OutputTree(OutputPaths):
                 self.signatures[rel] = recorded_file  # the spare's file is this very file
             else:
                 # Links go in batches: one task per file cost more than the link itself.
-                self.links.append((current, str(target), rel, old_inode is not None))
+                self.links.append((current, target, rel, old_inode is not None))
                 if len(self.links) >= LINK_BATCH:
                     self._submit_links()
         return True
@@ -253,15 +260,16 @@ class OutputTree(OutputPaths):
             replaces = self.old_files.pop(rel, None) is not None
             self.pending.append(self.io.submit(self._store, rel, target, source, replaces))
 
-    def _store(self, rel: str, target: Path, content: bytes | Path, replaces: bool) -> None:
+    def _store(self, rel: str, target: str, content: bytes | Path, replaces: bool) -> None:
         if replaces:
             os.unlink(target)  # perhaps a hard link to the current site's file: not through it
         else:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
         if isinstance(content, Path):  # a static file or a picture: a copy, never a link
             shutil.copyfile(content, target)
         else:
-            target.write_bytes(content)
+            with open(target, "wb") as handle:
+                handle.write(content)
         if self.mtime is not None:
             os.utime(target, (self.mtime, self.mtime))
         self.signatures[rel] = file_signature(target)
