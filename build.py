@@ -15,7 +15,6 @@ import importlib.util
 import socket
 import sys
 import tempfile
-import tomllib
 from dataclasses import replace
 from pathlib import Path
 
@@ -29,11 +28,25 @@ PORT_ATTEMPTS = 20  # serve tries this many ports from --port up before giving u
 
 def version() -> str:
     """The version in pyproject.toml (read directly: it works before the package is installed)."""
+    import tomllib  # only for --version: not on every build's start-up
+
     try:
         with (ROOT / "pyproject.toml").open("rb") as handle:
             return tomllib.load(handle)["project"]["version"]
     except (OSError, KeyError, tomllib.TOMLDecodeError):
         return "unknown"
+
+
+class ShowVersion(argparse.Action):
+    """--version, with the version read only when asked for."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, **kwargs):
+        kwargs.setdefault("help", "show the version and exit")
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"build.py (Far Side) {version()}")
+        parser.exit()
 
 
 class Parser(argparse.ArgumentParser):
@@ -122,7 +135,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
         "takes --content, --data, --file):\n" + options_help.format_help().split("\n\n", 1)[1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"build.py (Far Side) {version()}")
+    parser.add_argument("--version", action=ShowVersion)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("build", parents=[common], help="build the site into --out (default)")
     commands.add_parser(

@@ -8,8 +8,10 @@ calls `factsheet.site.build(config)` in-process, which is much faster.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -370,21 +372,43 @@ class RealSite:
 
 
 @pytest.fixture(scope="session")
-def real_site(tmp_path_factory: pytest.TempPathFactory) -> RealSite:
-    """The project's own content/, built once per session under the base path /moon/."""
+def real_site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> RealSite:
+    """The project's own content/, built once per test run under the base path /moon/: the
+    first of pytest-xdist's workers to ask builds it, the others wait and share it."""
     content = ROOT / "content"
     if not find_sources(content, content / "data"):
         pytest.skip("content/ has no pages yet")
-    folder = tmp_path_factory.mktemp("real-site")
-    config, errors = make_config(
-        ROOT, out=folder / "_site", cache=folder / "cache", base_path="/moon/"
-    )
-    assert not errors, [str(e) for e in errors]
-    try:
-        result = build(config)
-    except BuildError as failure:
-        pytest.fail("the real content/ does not build:\n" + str(failure), pytrace=False)
-    return RealSite(folder / "_site", "/moon/", result)
+    shared = run_folder(tmp_path_factory, worker_id)
+    folder, record = shared / "real-site", shared / "real-site.pickle"
+    with open(shared / "real-site.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.exists():
+            config, errors = make_config(
+                ROOT, out=folder / "_site", cache=real_site_cache(shared), base_path="/moon/"
+            )
+            assert not errors, [str(e) for e in errors]
+            try:
+                outcome: BuildResult | str = build(config)
+            except BuildError as failure:
+                outcome = str(failure)
+            record.write_bytes(pickle.dumps(outcome))
+        outcome = pickle.loads(record.read_bytes())
+    if isinstance(outcome, str):
+        pytest.fail("the real content/ does not build:\n" + outcome, pytrace=False)
+    return RealSite(folder / "_site", "/moon/", outcome)
+
+
+def run_folder(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A folder shared by every pytest-xdist worker of this test run (the parent of each
+    worker's own temporary folder), or this process's when there are no workers."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
+
+def real_site_cache(shared: Path) -> Path:
+    """One cache for the builds of the real content: its pictures, social cards and fact
+    history (seconds to make from nothing) do not depend on the base path."""
+    return shared / "real-site" / "cache"
 
 
 def prose(html: str) -> str:
@@ -434,12 +458,12 @@ class HtmlDoc(HTMLParser):
 
 
 @pytest.fixture(scope="session")
-def browser_site(tmp_path_factory) -> Path:
+def browser_site(tmp_path_factory, worker_id: str) -> Path:
     """The real site, built once under the browser tests' base path."""
     from test_browser import BASE
 
     out = tmp_path_factory.mktemp("site") / "out"
-    cache = tmp_path_factory.mktemp("cache")
+    cache = real_site_cache(run_folder(tmp_path_factory, worker_id))
     content = os.environ.get("FACTSHEET_TEST_CONTENT", "content")
     config, errors = make_config(ROOT, content=content, out=out, cache=cache, base_path=BASE)
     assert not errors, errors

@@ -4,7 +4,7 @@ the generator is an internal error (exit 2), never blamed on a line of someone's
 from __future__ import annotations
 
 import pytest
-from conftest import ScratchSite
+from conftest import ScratchSite, make_scratch_site
 
 from factsheet import pipeline as pipeline_module
 from factsheet.charts import ChartError
@@ -95,3 +95,16 @@ def test_the_cli_reports_a_generator_bug_as_an_internal_error(scratch_site: Scra
     assert "internal error: ZeroDivisionError" in result.stderr
     assert "far-side.md" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_template_compiled_for_another_site_is_blamed_on_this_sites_file(tmp_path):
+    """Templates compiled once in a process serve every copy of them (template_cache.py): an
+    error must still name the copy of the site being built, with its line."""
+    make_scratch_site(tmp_path / "first" / "site").build()  # compiles every template
+    second = make_scratch_site(tmp_path / "second" / "site")
+    second.edit("content/far-side.md", "title:", "template: fact.html\ntitle:")
+    line = second.line_of("templates/fact.html", "{% if group %}")  # the first one it lacks
+    assert any(
+        error.startswith(f"templates/fact.html:{line}: template error:")
+        for error in second.errors()
+    ), second.errors()

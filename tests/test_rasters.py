@@ -142,7 +142,7 @@ def test_topographic_map_shows_the_basin_low_and_its_rim_high(grids):
 
 
 def fake_config(tmp_path: Path, data_dir: Path = DATA) -> SimpleNamespace:
-    return SimpleNamespace(data_dir=data_dir, cache_dir=tmp_path / "cache")
+    return SimpleNamespace(data_dir=data_dir, cache_dir=tmp_path / "cache", jobs=0)
 
 
 @pytest.fixture(scope="module")
