@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 # Below this many tasks, starting worker processes costs more than it saves.
@@ -22,10 +22,11 @@ def shared() -> Any:
 
 def forked_map(
     function: Callable[[Any], Any], tasks: Sequence[Any], state: Any, jobs: int = 0
-) -> list:
-    """`function(task)` for every task, in order: in `jobs` worker processes (0: one a CPU)
-    forked now, or in this process when there are few tasks, one CPU or no fork. The tasks
-    read `state` with `shared()`."""
+) -> Iterator:
+    """`function(task)` for every task, in order, as each is done: in `jobs` worker processes
+    (0: one a CPU) forked at the first `next()`, or in this process when there are few tasks,
+    one CPU or no fork. The tasks read `state` with `shared()`. Results come one at a time
+    (a thousand rendered pages are not held at once); consume them all."""
     global _shared
     jobs = jobs or os.cpu_count() or 1
     _shared = state
@@ -35,8 +36,9 @@ def forked_map(
             or len(tasks) < PARALLEL_THRESHOLD
             or "fork" not in multiprocessing.get_all_start_methods()
         ):
-            return [function(task) for task in tasks]
+            yield from map(function, tasks)
+            return
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            return pool.map(function, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
+            yield from pool.imap(function, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
     finally:
         _shared = None

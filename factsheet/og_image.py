@@ -103,7 +103,7 @@ def page_images(
             todo.append((target, lines, card.basin_map))
         files[image_path(card)] = target
     # A clean build draws a card a page and a fact, some hundreds: on every core.
-    forked_map(_draw_card, todo, backdrops, config.jobs)
+    list(forked_map(_draw_card, todo, backdrops, config.jobs))
     return files
 
 

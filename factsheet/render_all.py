@@ -93,7 +93,7 @@ def _convert_all(todo: list[Page], keys: dict[str, str], setup: tuple, jobs: int
     global _worker_renderer
     _worker_renderer = None
     try:
-        return forked_map(_convert, [(page, keys[page.rel]) for page in todo], setup, jobs)
+        return list(forked_map(_convert, [(page, keys[page.rel]) for page in todo], setup, jobs))
     finally:
         _worker_renderer = None
 

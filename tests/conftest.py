@@ -384,7 +384,7 @@ def real_site(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> RealS
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not record.exists():
             config, errors = make_config(
-                ROOT, out=folder / "_site", cache=real_site_cache(shared), base_path="/moon/"
+                ROOT, out=folder / "_site", cache=folder / "cache", base_path="/moon/"
             )
             assert not errors, [str(e) for e in errors]
             try:
@@ -403,12 +403,6 @@ def run_folder(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path
     worker's own temporary folder), or this process's when there are no workers."""
     base = tmp_path_factory.getbasetemp()
     return base if worker_id == "master" else base.parent
-
-
-def real_site_cache(shared: Path) -> Path:
-    """One cache for the builds of the real content: its pictures, social cards and fact
-    history (seconds to make from nothing) do not depend on the base path."""
-    return shared / "real-site" / "cache"
 
 
 def prose(html: str) -> str:
@@ -458,13 +452,18 @@ class HtmlDoc(HTMLParser):
 
 
 @pytest.fixture(scope="session")
-def browser_site(tmp_path_factory, worker_id: str) -> Path:
-    """The real site, built once under the browser tests' base path."""
+def browser_site(request, tmp_path_factory) -> Path:
+    """The site the browser tests load under their base path: the real site's build (the
+    same base path), or FACTSHEET_TEST_CONTENT's content built once in its own folder."""
     from test_browser import BASE
 
+    content = os.environ.get("FACTSHEET_TEST_CONTENT")
+    if content is None:
+        real: RealSite = request.getfixturevalue("real_site")
+        assert real.base_path == BASE
+        return real.out
     out = tmp_path_factory.mktemp("site") / "out"
-    cache = real_site_cache(run_folder(tmp_path_factory, worker_id))
-    content = os.environ.get("FACTSHEET_TEST_CONTENT", "content")
+    cache = tmp_path_factory.mktemp("cache")
     config, errors = make_config(ROOT, content=content, out=out, cache=cache, base_path=BASE)
     assert not errors, errors
     build(config)

@@ -271,15 +271,12 @@ def test_a_yaml_indentation_error_says_to_check_the_indentation(scratch_site):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_draft_banner_is_accessible_on_a_phone(scratch_site, scheme):
+def test_draft_banner_is_accessible_on_a_phone(scratch_site, scheme, browser):
     import functools
     import http.server
     import threading
 
-    from test_browser import CHROMIUM_ARGS, axe_violations, require_chromium
-
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
+    from test_browser import axe_violations
 
     scratch_site.write("content/wip.md", DRAFT)
     build(dataclasses.replace(scratch_site.config(), drafts=True))
@@ -289,29 +286,23 @@ def test_draft_banner_is_accessible_on_a_phone(scratch_site, scheme):
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-            context = browser.new_context(
-                viewport={"width": 320, "height": 640},
-                color_scheme=scheme,
-                java_script_enabled=False,
-            )
-            page = context.new_page()
-            page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/wip/")
-            banner = page.locator(".draft-banner")
-            assert banner.is_visible()
-            assert "Draft." in banner.inner_text()
-            assert page.evaluate("document.documentElement.scrollWidth") <= 320
-            context.close()
-            context = browser.new_context(
-                viewport={"width": 320, "height": 640}, color_scheme=scheme
-            )
-            page = context.new_page()
-            page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/wip/")
-            assert axe_violations(page) == []
-            page.emulate_media(media="print")
-            assert page.locator(".draft-banner").is_visible()  # a printed draft says so too
-            browser.close()
+        context = browser.new_context(
+            viewport={"width": 320, "height": 640}, color_scheme=scheme, java_script_enabled=False
+        )
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/wip/")
+        banner = page.locator(".draft-banner")
+        assert banner.is_visible()
+        assert "Draft." in banner.inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+        context.close()
+        context = browser.new_context(viewport={"width": 320, "height": 640}, color_scheme=scheme)
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/wip/")
+        assert axe_violations(page) == []
+        page.emulate_media(media="print")
+        assert page.locator(".draft-banner").is_visible()  # a printed draft says so too
+        context.close()
     finally:
         httpd.shutdown()
         httpd.server_close()

@@ -202,7 +202,14 @@ class Watcher:
             force_polling=polling,
             poll_delay_ms=POLL_MS,
         ):
-            self.on_change({path for _change, path in changes})
+            # Polling also reports a folder whose listing changed: its files are reported too.
+            paths = {
+                path
+                for change, path in changes
+                if change != watchfiles.Change.modified or not os.path.isdir(path)
+            }
+            if paths:
+                self.on_change(paths)
 
     def stop(self, timeout: float = 2.0) -> None:
         self._events.stop.set()
