@@ -25,7 +25,7 @@ def shorten(message: str, limit: int = MESSAGE_LENGTH) -> str:
     return message if len(message) <= limit else message[: limit - 1] + "\u2026"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)  # slots: a build can hold 100,000 warnings
 class SiteError:
     """One problem in the input, tied to the file (and line, when known) a user must edit."""
 

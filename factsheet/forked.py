@@ -11,6 +11,7 @@ from typing import Any
 
 # Below this many tasks, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48
+WINDOW = 256  # tasks handed to the workers at once: the most results ever held here
 
 _shared: Any = None
 
@@ -38,7 +39,11 @@ def forked_map(
         ):
             yield from map(function, tasks)
             return
+        chunk = max(1, min(WINDOW // (jobs * 4), len(tasks) // (jobs * 8)))
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            yield from pool.imap(function, tasks, chunksize=max(1, len(tasks) // (jobs * 8)))
+            # A window at a time: Pool.imap reads ahead without limit, and workers that
+            # render faster than this process writes would pile every page up here.
+            for start in range(0, len(tasks), WINDOW):
+                yield from pool.imap(function, tasks[start : start + WINDOW], chunksize=chunk)
     finally:
         _shared = None

@@ -12,7 +12,7 @@ from .dependencies import Recorded, RecordedSet, Recorder
 from .suggest import did_you_mean
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkRef:
     """An internal link found in a page, to be checked once every page is known."""
 

@@ -41,7 +41,7 @@ from .typography import NO_TYPOGRAPHY, typographic
 # Per-page state
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     """One entry of a page's reference list: a source, its number, and the markers citing it."""
 
