@@ -30,6 +30,7 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING
 
+from .cache_files import read_index, write_atomically, write_index
 from .config import Config
 from .errors import SiteError
 from .git_head import NO_GIT, git_head
@@ -301,12 +302,7 @@ class DiskStore(Store):
         return getattr(self, name)
 
     def _load(self, name: str) -> dict:
-        try:
-            with (self.folder / f"{name}.pickle").open("rb") as handle:
-                version, index = pickle.load(handle)  # noqa: S301 - our own cache
-        except Exception:  # missing, unreadable or foreign: a cache miss, nothing worse
-            return {}
-        return index if version == self.version and isinstance(index, dict) else {}
+        return read_index(self.folder / f"{name}.pickle", self.version)
 
     def save(self) -> None:
         if not self.loaded:
@@ -316,7 +312,7 @@ class DiskStore(Store):
         except OSError:
             return  # a read-only cache costs speed only
         for name in sorted(self.loaded):
-            _atomic_pickle(self.folder / f"{name}.pickle", (self.version, getattr(self, name)))
+            write_index(self.folder / f"{name}.pickle", self.version, getattr(self, name))
         if "summaries" in self.loaded:  # else this build knows nothing of what is still used
             self._prune()
 
@@ -343,7 +339,7 @@ class DiskStore(Store):
             self._claim_folder()
             path = self._entry(rendered.key)
             path.parent.mkdir(parents=True, exist_ok=True)
-            _atomic_write(path, pickle.dumps(rendered, pickle.HIGHEST_PROTOCOL))
+            write_atomically(path, pickle.dumps(rendered, pickle.HIGHEST_PROTOCOL))
         except OSError:
             return rendered.summary(keep=True)  # unwritable: kept in memory instead
         return rendered.summary()
@@ -373,7 +369,7 @@ class DiskStore(Store):
         if self.folder.exists() and any(self.folder.iterdir()):
             raise OSError(f"{self.folder} is not a Far Side cache")
         self.folder.mkdir(parents=True, exist_ok=True)
-        _atomic_write(marker, MARKER_TEXT)
+        write_atomically(marker, MARKER_TEXT)
 
     def _prune(self) -> None:
         """Delete rendered pages no page uses any more, so the cache does not grow without
@@ -404,29 +400,6 @@ def _files_under(folder: Path) -> list[Path]:
         subfolders.sort()
         found += [Path(parent, name) for name in sorted(names)]
     return [path for path in found if not path.is_dir()]  # FIFOs too: their arrival counts
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_bytes(data)
-        temporary.replace(path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _atomic_pickle(path: Path, value: object) -> None:
-    """Pickle straight to a temporary file (no copy of 10,000 pages' worth of bytes in memory),
-    then rename it into place."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with temporary.open("wb") as handle:
-            pickle.dump(value, handle, pickle.HIGHEST_PROTOCOL)
-        temporary.replace(path)
-    except OSError:
-        pass
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def page_key(page: Page, base: str) -> str:

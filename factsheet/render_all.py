@@ -42,7 +42,7 @@ def render_pages(
     if todo:
         setup = (book, resolver, chart_renderer, store, digests, names)
         for page, summary in zip(todo, _convert_all(todo, keys, setup, jobs), strict=True):
-            rendered[page.rel] = summary
+            rendered[page.rel] = summary.sharing_strings()
     store.keep_summaries(rendered)
     return rendered, len(todo)
 
@@ -93,7 +93,7 @@ def _convert_all(todo: list[Page], keys: dict[str, str], setup: tuple, jobs: int
     global _worker_renderer
     _worker_renderer = None
     try:
-        return list(forked_map(_convert, [(page, keys[page.rel]) for page in todo], setup, jobs))
+        yield from forked_map(_convert, [(page, keys[page.rel]) for page in todo], setup, jobs)
     finally:
         _worker_renderer = None
 
