@@ -125,6 +125,7 @@ class Store:
         self.builds: dict[str, dict] = {}  # output folder -> record of its last build
         self.histories: dict[str, tuple[str, FactHistory]] = {}  # data folder -> (head, history)
         self.bytecode = None  # Jinja's compiled templates (template_cache)
+        self.recorded = False  # whether this build recorded one (else `builds` is as loaded)
 
     # -- inputs ---------------------------------------------------------------------------------
 
@@ -246,6 +247,7 @@ class Store:
         signatures: dict[str, str] | None = None,
     ) -> None:
         builds = self._index("builds")
+        self.recorded = True
         builds[str(out_dir)] = {
             "inputs": inputs.fingerprint,
             "files": sorted(files),
@@ -311,7 +313,7 @@ class DiskStore(Store):
             self._claim_folder()
         except OSError:
             return  # a read-only cache costs speed only
-        for name in sorted(self.loaded):
+        for name in sorted(self.loaded - ({"builds"} if not self.recorded else set())):
             write_index(self.folder / f"{name}.pickle", self.version, getattr(self, name))
         if "summaries" in self.loaded:  # else this build knows nothing of what is still used
             self._prune()
