@@ -22,6 +22,7 @@ class LiveOutput:
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
         self.digests: dict[str, str] = {}  # every file served -> hash of its bytes
+        self.copied: dict[str, tuple] = {}  # copied files served -> their source's signature
         # The search index is made after each write, off the reload's path (search.py): what
         # it was made from, and the indexing under way.
         self.search_key: str | None = None
@@ -45,6 +46,7 @@ class LiveTree(OutputPaths):
         self.previous = previous  # the input keys of the files now served
         self.out_dir = live.out_dir
         self.held: dict[str, bytes] = {}
+        self.copied: dict[str, tuple] = {}  # copies held, by what their source was
         self.changed: list[str] = []
         self.write(OUTPUT_MARKER, OUTPUT_MARKER_TEXT, "build.py")  # the same files as a build
 
@@ -60,7 +62,16 @@ class LiveTree(OutputPaths):
             self.held[rel] = data.encode("utf-8") if isinstance(data, str) else data
 
     def copy(self, source: Path, rel: str, origin: str) -> None:
-        self.write(rel, source.read_bytes(), origin)
+        """A static file or a picture: read only when its source changed since it was served
+        (the pictures are megabytes, read and hashed on every save otherwise)."""
+        if self.claim(rel, origin) is None:
+            return
+        info = source.stat()
+        signature = (str(source), info.st_size, info.st_mtime_ns, info.st_ino)
+        if self.live.copied.get(rel) == signature and (self.out_dir / rel).is_file():
+            return
+        self.held[rel] = source.read_bytes()
+        self.copied[rel] = signature
 
     def commit(self) -> None:
         for rel, data in self.held.items():
@@ -74,9 +85,11 @@ class LiveTree(OutputPaths):
             temporary.replace(target)  # readers see the old file or the new one, never half
             self.live.digests[rel] = digest
             self.changed.append(rel)
+        self.live.copied.update(self.copied)
         for rel in sorted(set(self.live.digests) - set(self.claimed)):
             (self.out_dir / rel).unlink(missing_ok=True)
             del self.live.digests[rel]
+            self.live.copied.pop(rel, None)
             self.changed.append(rel)
 
     def discard(self) -> None:

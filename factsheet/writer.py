@@ -118,8 +118,15 @@ def write_site(
     ]
     tree.write("sitemap.xml", sitemap_xml(published + made_from_data, absolute_url), "sitemap")
     tree.write("robots.txt", robots_txt(absolute_url), "robots.txt")
-    tree.write("facts.json", facts_json(context.book), "facts.json")
-    tree.write("facts.csv", facts_csv(context.book), "facts.csv")
+    # The downloads show the site's name and every fact and source: kept while those are the
+    # same (the dev server's save of a page need not write them again).
+    data_key = output_key(
+        code_version(), repr(context.book.site), digests("fact:*"), digests("source:*")
+    )
+    for rel, make in (("facts.json", facts_json), ("facts.csv", facts_csv)):
+        if not tree.reuse(rel, data_key, rel):
+            tree.write(rel, make(context.book), rel)
+            tree.remember(rel, data_key)
     return errors
 
 

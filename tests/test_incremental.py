@@ -80,6 +80,8 @@ EDITS = {
     "source": lambda s: s.edit(
         "content/data/facts.yaml", "title: Basin survey", "title: Basin survey, revised"
     ),
+    # the site's author: its credit is in every page's footer, citations and the downloads
+    "site": lambda s: s.edit("content/data/site.yaml", "Scratch editors", "Scratch authors"),
     "template": lambda s: s.edit("templates/base.html", "</footer>", "<!-- x --></footer>"),
     "static": lambda s: (s.static / "extra.txt").write_text("an extra static file\n"),
     "css": lambda s: (s.static / "style.css").write_text(
