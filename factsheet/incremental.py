@@ -125,6 +125,7 @@ class Store:
         self.builds: dict[str, dict] = {}  # output folder -> record of its last build
         self.histories: dict[str, tuple[str, FactHistory]] = {}  # data folder -> (head, history)
         self.bytecode = None  # Jinja's compiled templates (template_cache)
+        self.warnings: dict[str, tuple[SiteError, ...]] = {}  # output folder -> its warnings
         self.recorded = False  # whether this build recorded one (else `builds` is as loaded)
 
     # -- inputs ---------------------------------------------------------------------------------
@@ -226,7 +227,7 @@ class Store:
                 return None
         elif not all((out_dir / rel).is_file() for rel in record["files"]):
             return None
-        return record["warnings"]
+        return self._index("warnings").get(str(out_dir))  # None if the cache lost them
 
     def output_keys(self, out_dir: Path) -> dict[str, str]:
         """The input keys of the files the last build wrote to out_dir."""
@@ -246,17 +247,20 @@ class Store:
         keys: dict[str, str],
         signatures: dict[str, str] | None = None,
     ) -> None:
-        builds = self._index("builds")
+        builds, kept_warnings = self._index("builds"), self._index("warnings")
         self.recorded = True
         builds[str(out_dir)] = {
             "inputs": inputs.fingerprint,
-            "files": sorted(files),
-            "warnings": tuple(warnings),
+            "files": [] if signatures else sorted(files),  # the signatures name them too
             "keys": dict(keys),
             "signatures": dict(signatures or {}),
         }
+        # Apart: only a build with nothing to do reads them (a hundred thousand on a site
+        # full of warnings), every other build reads the keys.
+        kept_warnings[str(out_dir)] = tuple(warnings)
         for other in [name for name in builds if not Path(name).exists()]:
             del builds[other]  # folders since removed (check's scratch folders)
+            kept_warnings.pop(other, None)
             spare = self.spare_folder(Path(other))
             if spare is not None:
                 shutil.rmtree(spare, ignore_errors=True)
@@ -287,7 +291,7 @@ class DiskStore(Store):
     that rendered it, so a build holds only small summaries in memory (10,000 pages fit in
     150 MB)."""
 
-    INDEXES = ("stats", "pages", "summaries", "builds", "histories")
+    INDEXES = ("stats", "pages", "summaries", "builds", "warnings", "histories")
 
     def __init__(self, folder: Path, config: Config):
         super().__init__()
@@ -313,7 +317,7 @@ class DiskStore(Store):
             self._claim_folder()
         except OSError:
             return  # a read-only cache costs speed only
-        for name in sorted(self.loaded - ({"builds"} if not self.recorded else set())):
+        for name in sorted(self.loaded - (set() if self.recorded else {"builds", "warnings"})):
             write_index(self.folder / f"{name}.pickle", self.version, getattr(self, name))
         if "summaries" in self.loaded:  # else this build knows nothing of what is still used
             self._prune()

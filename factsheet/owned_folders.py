@@ -43,7 +43,7 @@ CACHE_TAG_TEXT = CACHE_TAG_SIGNATURE + (  # the same signature as incremental.MA
 # What a cache made before CACHEDIR.TAG existed holds, and nothing else (see incremental.py;
 # last-build-*.json is from the version before that).
 _CACHE_TOP_LEVEL = re.compile(
-    r"pages|(?:stats|pages|summaries|builds)\.pickle|last-build-[0-9a-f]+\.json"
+    r"pages|(?:stats|pages|summaries|builds|warnings)\.pickle|last-build-[0-9a-f]+\.json"
     r"|\.?[\w.-]+\.\d+\.tmp"
 )
 _STAGING_SUFFIX = re.compile(r"[0-9a-f]{12}")
