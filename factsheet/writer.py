@@ -61,7 +61,7 @@ def write_site(
     # Every page shows its citation, dated with the build's date.
     site_key = output_key(site_signature(context, config, assets, inputs), today.isoformat())
     data_globals = DataGlobals(context, digests)
-    todo: list[tuple[Page, PageSummary, Citation, str]] = []
+    todo: list[tuple[Page, PageSummary, str]] = []
     for page in context.pages:
         summary = context.rendered[page.rel]
         cite_this = page_citation(page, context.book.site, absolute_url, today)
@@ -76,12 +76,12 @@ def write_site(
             *(digests(f"source:{source_id}") for source_id in summary.source_ids),
         )
         if not tree.reuse(page.output, key, page.shown):
-            todo.append((page, summary, cite_this, key))
+            todo.append((page, summary, key))  # its citation is made again: 1 KB a page
     # Jinja is most of a build that renders every page (a template changed): spread over the
     # cores, in processes that inherit the templates and the context.
-    pages_state = (env, context, renderings, config, todo)
+    pages_state = (env, context, renderings, config, todo, today)
     results = forked_map(_render_page, range(len(todo)), pages_state, config.jobs)
-    for (page, _summary, _cite_this, key), (output, error) in zip(todo, results, strict=True):
+    for (page, _summary, key), (output, error) in zip(todo, results, strict=True):
         if error is not None and error not in errors:
             errors.append(error)
         if output is not None:
@@ -210,8 +210,10 @@ class DataGlobals:
 
 def _render_page(index: int) -> tuple[str | None, SiteError | None]:
     """One page of `write_site`'s list, in a worker process or in this one."""
-    env, context, renderings, config, todo = shared()
-    page, summary, cite_this, _key = todo[index]
+    env, context, renderings, config, todo, today = shared()
+    page, summary, _key = todo[index]
+    absolute_url = context.globals["absolute_url"]
+    cite_this = page_citation(page, context.book.site, absolute_url, today)
     variables = context.page_variables(page, renderings(page, summary))
     variables["cite_this"] = cite_this
     return _render_one(env, page.template, variables, config, page.shown)
