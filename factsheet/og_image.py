@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache_files import write_atomically
 from .charts import pictures as specs
 from .config import Config
 from .fact_pages import INDEX_PATH, INDEX_TITLE, fact_path
@@ -103,13 +103,15 @@ def page_images(
             todo.append((target, lines, card.basin_map))
         files[image_path(card)] = target
     # A clean build draws a card a page and a fact, some hundreds: on every core.
+    if todo:
+        folder.mkdir(parents=True, exist_ok=True)
     list(forked_map(_draw_card, todo, backdrops, config.jobs))
     return files
 
 
 def _draw_card(task: tuple[Path, tuple[str, str, str], bool]) -> None:
     target, lines, basin_map = task
-    _write_atomically(target, draw(lines, shared()[basin_map]))
+    write_atomically(target, draw(lines, shared()[basin_map]))
 
 
 def key_fact(book: FactBook, page: Page) -> str:
@@ -182,13 +184,6 @@ def _fit(text: str, font_path: Path, size: int, max_lines: int) -> tuple[int, li
         if len(lines) <= max_lines:
             return step, lines
     return step, lines[: max_lines - 1] + [" ".join(lines[max_lines - 1 :])]
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    temporary.replace(target)
 
 
 class SocialImages:

@@ -201,16 +201,10 @@ class OutputTree(OutputPaths):
         one the last build wrote (same inode, size, modification and change time): a hand edit
         changes the change time, which no tool can set back, so a hand-edited page is rendered
         again rather than carried over."""
-        recorded_key, _, recorded_file = self.previous.get(rel, "").partition("@")
-        if recorded_key != key:
+        info = self._current_file(rel, key)
+        if info is None:
             return False
         current = os.path.join(self.out_dir_str, rel)
-        try:
-            info = os.lstat(current)
-        except OSError:
-            return False
-        if _signature(info) != recorded_file:
-            return False
         target = self.claim(rel, origin)
         if target is not None:
             self.remember(rel, key)
@@ -218,7 +212,7 @@ class OutputTree(OutputPaths):
             if old_inode == info.st_ino and (
                 self.mtime is None or info.st_mtime_ns == self.mtime * 1_000_000_000
             ):
-                self.signatures[rel] = recorded_file  # the spare's file is this very file
+                self.signatures[rel] = _signature(info)  # the spare's file is this very file
             else:
                 # Links go in batches: one task per file cost more than the link itself.
                 self.links.append((current, target, rel, old_inode is not None))
@@ -270,10 +264,18 @@ class OutputTree(OutputPaths):
     def unchanged(self, rel: str, key: str) -> bool:
         """Whether the current site's file was made from inputs with this key, and is still
         exactly the file the last build wrote."""
+        return self._current_file(rel, key) is not None
+
+    def _current_file(self, rel: str, key: str) -> os.stat_result | None:
+        """The current site's file, if `unchanged`: its lstat (reuse wants its inode)."""
         recorded_key, _, recorded_file = self.previous.get(rel, "").partition("@")
-        return recorded_key == key and (
-            file_signature(os.path.join(self.out_dir_str, rel)) == recorded_file
-        )
+        if recorded_key != key:
+            return None
+        try:
+            info = os.lstat(os.path.join(self.out_dir_str, rel))
+        except OSError:
+            return None
+        return info if _signature(info) == recorded_file else None
 
     def write(self, rel: str, data: bytes | str, origin: str) -> None:
         target = self.claim(rel, origin)
