@@ -18,6 +18,8 @@ import subprocess
 import sys
 import textwrap
 import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from html.parser import HTMLParser
@@ -301,10 +303,9 @@ def build_site(site: ScratchSite, **overrides) -> BuildResult:
     return build(site.config(**overrides))
 
 
-def run_build(site: ScratchSite, *args: str, env: dict[str, str] | None = None):
-    """`python build.py [COMMAND] ARGS` from the project root, with the site's folders."""
-    args_list = list(args)
-    command = [args_list.pop(0)] if args_list and args_list[0] in COMMANDS else []
+def folder_options(site: ScratchSite, skip: Iterable[str] = ()) -> list[str]:
+    """The site's folders as build.py's options (`--content C --templates T ...`), but for the
+    options in `skip` (already given, or one a command does not take: serve's --out)."""
     folders = {
         "--content": site.content,
         "--templates": site.templates,
@@ -312,9 +313,19 @@ def run_build(site: ScratchSite, *args: str, env: dict[str, str] | None = None):
         "--out": site.out,
         "--cache": site.cache,
     }
-    for option, folder in folders.items():
-        if option not in args_list:
-            args_list += [option, str(folder)]
+    return [
+        part
+        for option, folder in folders.items()
+        if option not in skip
+        for part in (option, str(folder))
+    ]
+
+
+def run_build(site: ScratchSite, *args: str, env: dict[str, str] | None = None):
+    """`python build.py [COMMAND] ARGS` from the project root, with the site's folders."""
+    args_list = list(args)
+    command = [args_list.pop(0)] if args_list and args_list[0] in COMMANDS else []
+    args_list += folder_options(site, skip=set(args_list))
     environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     environment.update(env or {})
     return subprocess.run(
@@ -470,22 +481,32 @@ def browser_site(request, tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
-def server(browser_site):
-    """The built site served on 127.0.0.1 the way GitHub Pages serves a project page."""
+@contextmanager
+def serving(folder: Path, pages: bool = True) -> Iterator[str]:
+    """`folder` over HTTP on 127.0.0.1, in a thread, the way GitHub Pages serves a project page
+    (test_browser.PagesHandler, under its base path), or plainly with `pages=False`; yields
+    the origin."""
     import functools
     import http.server
-    import threading
 
     from test_browser import PagesHandler
 
-    handler = functools.partial(PagesHandler, directory=str(browser_site))
+    handler_class = PagesHandler if pages else http.server.SimpleHTTPRequestHandler
+    handler = functools.partial(handler_class, directory=str(folder))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def server(browser_site):
+    """The built site served on 127.0.0.1 the way GitHub Pages serves a project page."""
+    with serving(browser_site) as origin:
+        yield origin
 
 
 @pytest.fixture(scope="session")

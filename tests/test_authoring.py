@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, verify_every_fact
+from conftest import ROOT, serving, verify_every_fact
 
 from factsheet.errors import BuildError
 from factsheet.site import build
@@ -272,25 +272,16 @@ def test_a_yaml_indentation_error_says_to_check_the_indentation(scratch_site):
 @pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_draft_banner_is_accessible_on_a_phone(scratch_site, scheme, browser):
-    import functools
-    import http.server
-    import threading
-
     from test_browser import axe_violations
 
     scratch_site.write("content/wip.md", DRAFT)
     build(dataclasses.replace(scratch_site.config(), drafts=True))
-    handler = functools.partial(
-        http.server.SimpleHTTPRequestHandler, directory=str(scratch_site.out)
-    )
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
+    with serving(scratch_site.out, pages=False) as origin:
         context = browser.new_context(
             viewport={"width": 320, "height": 640}, color_scheme=scheme, java_script_enabled=False
         )
         page = context.new_page()
-        page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/wip/")
+        page.goto(f"{origin}/wip/")
         banner = page.locator(".draft-banner")
         assert banner.is_visible()
         assert "Draft." in banner.inner_text()
@@ -298,11 +289,8 @@ def test_draft_banner_is_accessible_on_a_phone(scratch_site, scheme, browser):
         context.close()
         context = browser.new_context(viewport={"width": 320, "height": 640}, color_scheme=scheme)
         page = context.new_page()
-        page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/wip/")
+        page.goto(f"{origin}/wip/")
         assert axe_violations(page) == []
         page.emulate_media(media="print")
         assert page.locator(".draft-banner").is_visible()  # a printed draft says so too
         context.close()
-    finally:
-        httpd.shutdown()
-        httpd.server_close()

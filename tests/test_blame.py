@@ -64,23 +64,14 @@ def test_the_cli_reports_a_generator_bug_as_an_internal_error(scratch_site: Scra
     import subprocess
     import sys
 
-    from conftest import ROOT
+    from conftest import ROOT, folder_options
 
     result = subprocess.run(
         [
             sys.executable,
             str(script),
             "build",
-            "--content",
-            str(scratch_site.content),
-            "--templates",
-            str(scratch_site.templates),
-            "--static",
-            str(scratch_site.static),
-            "--out",
-            str(scratch_site.out),
-            "--cache",
-            str(scratch_site.cache),
+            *folder_options(scratch_site),
             "--jobs",
             "1",
         ],

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, folder_options
 
 from factsheet.config import make_config
 
@@ -64,18 +64,7 @@ def test_top_level_help_mentions_every_option():
 
 
 def test_no_command_means_build(scratch_site):
-    result = cli(
-        "--content",
-        str(scratch_site.content),
-        "--templates",
-        str(scratch_site.templates),
-        "--static",
-        str(scratch_site.static),
-        "--out",
-        str(scratch_site.out),
-        "--cache",
-        str(scratch_site.cache),
-    )
+    result = cli(*folder_options(scratch_site))
     assert result.returncode == 0, result.stderr
     files = sum(1 for path in scratch_site.out.rglob("*") if path.is_file())
     assert result.stdout.startswith(
@@ -257,14 +246,7 @@ def test_serve_on_a_taken_port_uses_the_next_free_one(scratch_site):
                 "serve",
                 "--port",
                 str(port),
-                "--content",
-                str(scratch_site.content),
-                "--templates",
-                str(scratch_site.templates),
-                "--static",
-                str(scratch_site.static),
-                "--cache",
-                str(scratch_site.cache),
+                *folder_options(scratch_site, skip={"--out"}),  # serve takes none
             ],
             cwd=ROOT,
             stdout=subprocess.PIPE,

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, tree_digest
+from conftest import ROOT, folder_options, tree_digest
 from test_serve import OVERLAY_ID, Server, serve_site  # noqa: F401 - serve_site: a fixture
 
 from factsheet import owned_folders
@@ -230,16 +230,7 @@ def spawn(site, *args: str) -> subprocess.Popen:
     command = [
         sys.executable,
         "build.py",
-        "--content",
-        str(site.content),
-        "--templates",
-        str(site.templates),
-        "--static",
-        str(site.static),
-        "--out",
-        str(site.out),
-        "--cache",
-        str(site.cache),
+        *folder_options(site),
         "--jobs",
         "1",
         *args,

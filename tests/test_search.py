@@ -3,14 +3,11 @@ only page that runs JavaScript. The browser tests type a query in a real Chromiu
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
 import shutil
-import threading
 
 import pytest
-from conftest import ROOT, HtmlDoc, in_own_thread, tree_digest
+from conftest import ROOT, HtmlDoc, in_own_thread, serving, tree_digest
 
 from factsheet.errors import BuildError
 from factsheet.search import BUNDLE
@@ -170,16 +167,9 @@ def test_a_page_cannot_take_the_index_folder(search_site):
 @pytest.fixture
 def served(search_site):
     """The scratch site built under /moon/ and served the way GitHub Pages serves it."""
-    from test_browser import PagesHandler
-
     search_site.build(base_path=BASE)
-    handler = functools.partial(PagesHandler, directory=str(search_site.out))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(search_site.out) as origin:
+        yield origin
 
 
 LAYOUT_SHIFT_JS = """
