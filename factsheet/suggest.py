@@ -8,7 +8,12 @@ from collections.abc import Iterable, Mapping
 
 def closest(name: str, known: Iterable[str], limit: int = 3) -> list[str]:
     """Up to `limit` known names that look like `name`, the closest first (ties: A to Z)."""
-    matches = difflib.get_close_matches(name, sorted(set(known)), n=limit, cutoff=0.8)
+    # A ratio of 0.8 needs 2 * min(lengths) >= 0.8 * (sum of lengths): names too long or too
+    # short for that are dropped before difflib indexes them (a 100 KB typo took 0.6 s).
+    possible = {k for k in known if 5 * min(len(k), len(name)) >= 2 * (len(k) + len(name))}
+    if not possible:
+        return []
+    matches = difflib.get_close_matches(name, sorted(possible), n=limit, cutoff=0.8)
     score = {m: difflib.SequenceMatcher(None, name, m).ratio() for m in matches}
     return sorted(matches, key=lambda m: (-score[m], m))
 

@@ -154,8 +154,12 @@ def template_error(exc: Exception, templates_dir: Path, root: Path) -> SiteError
 
 def template_syntax_errors(templates_dir: Path, root: Path) -> list[SiteError]:
     """Every template that does not compile, found without rendering anything: a build that
-    fails before it writes pages still reports these in the same run."""
-    env = make_environment(templates_dir, {})
+    fails before it writes pages still reports these in the same run. Compiled templates are
+    kept for the rest of the process (template_cache): a dev server whose content is broken
+    runs this after every save."""
+    from .template_cache import memory_bytecode_cache
+
+    env = make_environment(templates_dir, {}, memory_bytecode_cache())
     errors = []
     for name in env.list_templates(extensions=["html", "xml", "txt"]):
         try:

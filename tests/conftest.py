@@ -2,14 +2,19 @@
 
 The ladder (after Lektor): `scratch_site` is a small site that builds cleanly with the project's
 real templates and static files; a test breaks exactly one thing in it (`site.write(...)`) and
-asserts what a user would see. `run_build` drives the command line in a subprocess; `site.build()`
-calls `factsheet.site.build(config)` in-process, which is much faster.
+asserts what a user would see. `site.build()` calls `factsheet.site.build(config)` in-process;
+`run_build` runs the command line's main() in-process too (its exit status and output);
+`run_build_process` runs build.py in a Python of its own, for what only a process shows.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import functools
 import hashlib
+import importlib.util
+import io
 import os
 import pickle
 import re
@@ -322,14 +327,29 @@ def folder_options(site: ScratchSite, skip: Iterable[str] = ()) -> list[str]:
 
 
 def run_build(site: ScratchSite, *args: str, env: dict[str, str] | None = None):
-    """`python build.py [COMMAND] ARGS` from the project root, with the site's folders."""
-    args_list = list(args)
-    command = [args_list.pop(0)] if args_list and args_list[0] in COMMANDS else []
-    args_list += folder_options(site, skip=set(args_list))
+    """`build.py [COMMAND] ARGS` with the site's folders, run by build.py's own main() in this
+    process: its exit status and what it printed, as a finished subprocess would give them.
+
+    This skips only interpreter start-up and imports (about 0.2 s a call); tests of the process
+    itself (signals, locks between processes, --debug's traceback) use run_build_process."""
+    argv = command_line(site, args)
+    with patched_environment(env), contextlib.chdir(ROOT):
+        stdout, stderr = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                status = build_command().main(argv)
+            except SystemExit as leaving:  # argparse's errors and --help
+                status = leaving.code if isinstance(leaving.code, int) else 2
+    return subprocess.CompletedProcess(argv, status, stdout.getvalue(), stderr.getvalue())
+
+
+def run_build_process(site: ScratchSite, *args: str, env: dict[str, str] | None = None):
+    """`python build.py [COMMAND] ARGS` from the project root, with the site's folders, in a
+    process of its own."""
     environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     environment.update(env or {})
     return subprocess.run(
-        [sys.executable, "build.py", *command, *args_list],
+        [sys.executable, "build.py", *command_line(site, args)],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -337,6 +357,35 @@ def run_build(site: ScratchSite, *args: str, env: dict[str, str] | None = None):
         timeout=120,
         check=False,
     )
+
+
+def command_line(site: ScratchSite, args: Iterable[str]) -> list[str]:
+    """build.py's arguments: the command first, then ARGS and the site's folders not given."""
+    args_list = list(args)
+    command = [args_list.pop(0)] if args_list and args_list[0] in COMMANDS else []
+    return [*command, *args_list, *folder_options(site, skip=set(args_list))]
+
+
+@contextmanager
+def patched_environment(env: dict[str, str] | None) -> Iterator[None]:
+    """os.environ without SOURCE_DATE_EPOCH and with `env`, as run_build_process gives a child."""
+    saved = dict(os.environ)
+    os.environ.pop("SOURCE_DATE_EPOCH", None)
+    os.environ.update(env or {})
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@functools.cache
+def build_command():
+    """build.py, imported as a module (it is a script beside the package, not part of it)."""
+    spec = importlib.util.spec_from_file_location("far_side_build_command", ROOT / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def make_scratch_site(root: Path) -> ScratchSite:
@@ -368,6 +417,11 @@ def built_site(scratch_site: ScratchSite) -> ScratchSite:
 @pytest.fixture(name="run_build")
 def run_build_fixture():
     return run_build
+
+
+@pytest.fixture(name="run_build_process")
+def run_build_process_fixture():
+    return run_build_process
 
 
 @pytest.fixture(name="build_site")

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, folder_options
+from conftest import ROOT, folder_options, run_build_process, tree_digest
 
 from factsheet.config import make_config
 
@@ -90,6 +90,21 @@ def test_folders_named_by_the_user_are_relative_to_the_working_directory(scratch
     assert result.returncode == 0, result.stderr
     assert (scratch_site.root.parent / "public/guide/index.html").is_file()
     assert (scratch_site.root.parent / ".cache").is_dir()  # the cache sits beside --out
+
+
+def test_in_a_process_of_its_own_bad_input_exits_1_and_leaves_the_site(scratch_site):
+    """The top rung of the ladder: build.py as a user runs it, in a Python of its own. The
+    other tests run its main() in-process (run_build); this one checks that the real process
+    agrees: exit status 1, the file and line, no traceback, the previous site untouched."""
+    assert run_build_process(scratch_site).returncode == 0
+    before = tree_digest(scratch_site.out)
+    scratch_site.edit("content/data/facts.yaml", "label: Launch\n", "label: [Launch\n")
+    result = run_build_process(scratch_site)
+    assert result.returncode == 1
+    line = scratch_site.line_of("content/data/facts.yaml", "label: [Launch") + 1
+    assert result.stderr.startswith(f"{scratch_site.root / 'content/data/facts.yaml'}:{line}: ")
+    assert "Traceback" not in result.stderr
+    assert tree_digest(scratch_site.out) == before
 
 
 def test_separate_data_folder(scratch_site):
