@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pickle
+from collections.abc import Callable
 from pathlib import Path
 
 # Entries of an index pickled at once. A pickler remembers every object it has written (to
@@ -13,17 +14,23 @@ from pathlib import Path
 CHUNK = 500
 
 
-def write_index(path: Path, version: object, index: dict) -> None:
+def write_index(path: Path, version: object, index: dict, shared: bool = True) -> None:
     """`version`, then the index in chunks, pickled straight to a temporary file (no copy of
     ten thousand pages' worth of bytes in memory), then renamed into place. A cache that
-    cannot be written costs speed only."""
+    cannot be written costs speed only.
+
+    `shared=False` is for an index of few, large values whose parts are seldom the same
+    object twice (a build's hundred thousand warnings): written without the memo that would
+    write a repeat as a reference, and that memo's tens of megabytes."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with temporary.open("wb") as handle:
             pickle.dump(version, handle, pickle.HIGHEST_PROTOCOL)
             items = list(index.items())
             for start in range(0, len(items), CHUNK):
-                pickle.dump(dict(items[start : start + CHUNK]), handle, pickle.HIGHEST_PROTOCOL)
+                pickler = pickle.Pickler(handle, pickle.HIGHEST_PROTOCOL)
+                pickler.fast = not shared  # no memo: safe, since nothing in it refers to itself
+                pickler.dump(dict(items[start : start + CHUNK]))
         temporary.replace(path)
     except OSError:
         pass
@@ -31,9 +38,10 @@ def write_index(path: Path, version: object, index: dict) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def read_index(path: Path, version: object) -> dict:
+def read_index(path: Path, version: object, each: Callable | None = None) -> dict:
     """What write_index wrote with this version; empty for anything else (missing, damaged,
-    another version or format): a cache miss, nothing worse."""
+    another version or format): a cache miss, nothing worse. `each`, if given, is applied to
+    every value as its chunk is read (the chunk's own copies are then freed chunk by chunk)."""
     index: dict = {}
     try:
         with path.open("rb") as handle:
@@ -46,7 +54,7 @@ def read_index(path: Path, version: object) -> dict:
                     return index
                 if not isinstance(chunk, dict):
                     return {}
-                index.update(chunk)
+                index.update(chunk if each is None else {k: each(v) for k, v in chunk.items()})
     except Exception:  # noqa: BLE001 - unreadable or foreign
         return {}
 

@@ -11,7 +11,7 @@ the pages that show it, where most generators re-render everything.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields, is_dataclass
 from typing import Any
 
@@ -128,15 +128,11 @@ class Digests:
             digest = self.known[name] = self._compute(name)
         return digest
 
-    def combined(self, names: str) -> str:
-        """One digest of what the names (one per line, sorted) stand for now: a page whose
-        recorded names give the digest they gave when it was rendered can be reused."""
+    def combined(self, names: Iterable[str]) -> str:
+        """One digest of what the names (sorted) stand for now: a page whose recorded names
+        give the digest they gave when it was rendered can be reused."""
         known = self.known  # looked up directly: this runs for every name of every page
-        return _hash(
-            "".join(
-                f"{name}={known.get(name) or self(name)}\0" for name in names.split("\n") if name
-            )
-        )
+        return _hash("".join(f"{name}={known.get(name) or self(name)}\0" for name in names))
 
     def _compute(self, name: str) -> str:
         kind, _, key = name.partition(":")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -44,8 +45,13 @@ class SiteError:
         return (self.path, self.line, self.message, self.warning)
 
     def __setstate__(self, state: tuple) -> None:
-        for name, value in zip(("path", "line", "message", "warning"), state, strict=True):
-            object.__setattr__(self, name, value)
+        path, line, message, warning = state
+        # Interned as unpickled (from a worker process or the cache): ten thousand pages repeat
+        # their path in every warning, and the same message on many pages.
+        object.__setattr__(self, "path", sys.intern(path))
+        object.__setattr__(self, "line", line)
+        object.__setattr__(self, "message", sys.intern(message))
+        object.__setattr__(self, "warning", warning)
 
     def __str__(self) -> str:
         place = f"{self.path}:{self.line}" if self.line else self.path

@@ -25,7 +25,7 @@ import shutil
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING
@@ -252,8 +252,8 @@ class Store:
         builds[str(out_dir)] = {
             "inputs": inputs.fingerprint,
             "files": [] if signatures else sorted(files),  # the signatures name them too
-            "keys": dict(keys),
-            "signatures": dict(signatures or {}),
+            "keys": keys,  # the build's own, not copies: its output tree is done with them
+            "signatures": signatures or {},
         }
         # Apart: only a build with nothing to do reads them (a hundred thousand on a site
         # full of warnings), every other build reads the keys.
@@ -267,6 +267,10 @@ class Store:
 
     def save(self) -> None:
         """Make what was kept last beyond this process (nothing to do in memory)."""
+
+    def save_summaries(self) -> None:
+        """Save the pages' summaries now and let go of them (nothing to do in memory): the
+        rest of the build needs only part of each (PageSummary.for_writing)."""
 
     # -- compiled templates --------------------------------------------------------------------
 
@@ -292,6 +296,7 @@ class DiskStore(Store):
     150 MB)."""
 
     INDEXES = ("stats", "pages", "summaries", "builds", "warnings", "histories")
+    UNSHARED_INDEXES = ("builds", "warnings")  # few values of 10,000s of parts: write_index
 
     def __init__(self, folder: Path, config: Config):
         super().__init__()
@@ -308,7 +313,12 @@ class DiskStore(Store):
         return getattr(self, name)
 
     def _load(self, name: str) -> dict:
-        return read_index(self.folder / f"{name}.pickle", self.version)
+        each = None
+        if name == "summaries":  # pickled in chunks, each with its own copies of shared parts
+            from .render import PageSummary, Sharing  # loaded: summaries are read to render
+
+            each = partial(PageSummary.shared, share=Sharing())
+        return read_index(self.folder / f"{name}.pickle", self.version, each)
 
     def save(self) -> None:
         if not self.loaded:
@@ -318,9 +328,20 @@ class DiskStore(Store):
         except OSError:
             return  # a read-only cache costs speed only
         for name in sorted(self.loaded - (set() if self.recorded else {"builds", "warnings"})):
-            write_index(self.folder / f"{name}.pickle", self.version, getattr(self, name))
+            write_index(
+                self.folder / f"{name}.pickle",
+                self.version,
+                getattr(self, name),
+                shared=name not in self.UNSHARED_INDEXES,
+            )
         if "summaries" in self.loaded:  # else this build knows nothing of what is still used
             self._prune()
+
+    def save_summaries(self) -> None:
+        if "summaries" in self.loaded:
+            self.save()  # every index loaded so far: saved again at the end if changed since
+            self.loaded.discard("summaries")
+            self.summaries = {}
 
     def spare_folder(self, out_dir: Path) -> Path | None:
         try:

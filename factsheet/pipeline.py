@@ -69,6 +69,9 @@ def make_site(
         pages, book, resolver, store, base, digests, render_chart, config.jobs, names
     )
     warnings = validate_rendered(pages, rendered, book, config, load_errors, today)
+    # Kept in the store now: writing needs only part of each summary.
+    store.save_summaries()
+    rendered = {rel: summary.for_writing() for rel, summary in rendered.items()}
 
     history = store.history(config.data_dir, inputs.head, read_history)
 

@@ -61,7 +61,7 @@ class RenderedPage:
         return PageSummary(
             key=self.key,
             render_key=self.render_key,
-            uses="\n".join(sorted(self.uses)),
+            uses=tuple(sorted(self.uses)),
             uses_digest=self.uses_digest,
             source_ids=tuple(ref.source_id for ref in self.references),
             fragment_links=tuple(link for link in self.links if link.fragment),
@@ -80,7 +80,7 @@ class PageSummary:
 
     key: str
     render_key: str
-    uses: str  # the names it looked up, one per line (see dependencies.py)
+    uses: tuple[str, ...]  # the names it looked up, sorted (see dependencies.py)
     uses_digest: str
     source_ids: tuple[str, ...]  # the sources it cites, in reference-list order
     fragment_links: tuple[LinkRef, ...]  # links whose #fragment is checked once all pages exist
@@ -93,22 +93,40 @@ class PageSummary:
     def has_id(self, ident: str) -> bool:
         return f"\n{ident}\n" in self.ids
 
-    def sharing_strings(self) -> PageSummary:
-        """The same summary, its ids and names one object with every other page's (each
-        arrives from a worker process with copies of its own): ten thousand pages repeat the
-        same few hundred fact, source and heading ids, a third of what a summary holds."""
+    def for_writing(self) -> PageSummary:
+        """The part of the summary that writing the site reads: not the names, links and ids
+        that decide reuse and check anchors (15 MB for 10,000 pages)."""
+        return replace(self, uses=(), fragment_links=(), ids="", errors=())
+
+    def shared(self, share: Sharing) -> PageSummary:
+        """The same summary, with every part another page has too held once (each summary
+        arrives from a worker process or a cache chunk with copies of its own). Ten thousand
+        pages repeat a few thousand fact places and links, and the same few hundred names:
+        shared, the summaries take a third less memory."""
         intern = sys.intern
         return replace(
             self,
-            source_ids=tuple(map(intern, self.source_ids)),
-            facts_used=tuple(map(intern, self.facts_used)),
-            fact_places=tuple(tuple(map(intern, place)) for place in self.fact_places),
+            uses=tuple(map(intern, self.uses)),
+            source_ids=share(tuple(map(intern, self.source_ids))),
+            facts_used=share(tuple(map(intern, self.facts_used))),
+            fact_places=tuple(share(tuple(map(intern, place))) for place in self.fact_places),
             fragment_links=tuple(
-                LinkRef(link.href, intern(link.target), intern(link.fragment))
+                share(LinkRef(intern(link.href), intern(link.target), intern(link.fragment)))
                 for link in self.fragment_links
             ),
-            errors=tuple(replace(error, path=intern(error.path)) for error in self.errors),
+            # errors: interned as unpickled (SiteError.__setstate__)
         )
+
+
+class Sharing:
+    """One object for all equal values handed to it (sys.intern for tuples and links): for
+    one build, so that a long-running dev server does not keep every value it ever saw."""
+
+    def __init__(self) -> None:
+        self.known: dict = {}
+
+    def __call__(self, value):
+        return self.known.setdefault(value, value)
 
 
 class MarkdownRenderer:

@@ -11,7 +11,7 @@ from .forked import forked_map, shared
 from .incremental import Store, entry_key, page_key
 from .links import LinkResolver
 from .pages import Page
-from .render import MarkdownRenderer, PageSummary, RenderedPage
+from .render import MarkdownRenderer, PageSummary, RenderedPage, Sharing
 
 # Each worker process builds its own Markdown instance, once, from what it inherited.
 _worker_renderer: MarkdownRenderer | None = None
@@ -41,8 +41,9 @@ def render_pages(
             rendered[page.rel] = summary
     if todo:
         setup = (book, resolver, chart_renderer, store, digests, names)
+        share = Sharing()
         for page, summary in zip(todo, _convert_all(todo, keys, setup, jobs), strict=True):
-            rendered[page.rel] = summary.sharing_strings()
+            rendered[page.rel] = summary.shared(share)
     store.keep_summaries(rendered)
     return rendered, len(todo)
 
@@ -82,7 +83,7 @@ def convert(
     """Convert one page and keep the result in the store, under the key of its inputs and
     of everything it used."""
     rendered = renderer.render(page)
-    uses_digest = digests.combined("\n".join(sorted(rendered.uses)))
+    uses_digest = digests.combined(sorted(rendered.uses))
     rendered = replace(
         rendered, render_key=key, uses_digest=uses_digest, key=entry_key(key, uses_digest)
     )

@@ -8,6 +8,7 @@ import json
 import math
 import random
 import re
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -146,8 +147,14 @@ def fake_config(tmp_path: Path, data_dir: Path = DATA) -> SimpleNamespace:
 
 
 @pytest.fixture(scope="module")
-def drawn(tmp_path_factory, book) -> dict[str, Path]:
-    return pf.picture_files(fake_config(tmp_path_factory.mktemp("a")), book)
+def drawn_config(tmp_path_factory) -> SimpleNamespace:
+    """The configuration the pictures of `drawn` were drawn with (and are cached under)."""
+    return fake_config(tmp_path_factory.mktemp("a"))
+
+
+@pytest.fixture(scope="module")
+def drawn(drawn_config, book) -> dict[str, Path]:
+    return pf.picture_files(drawn_config, book)
 
 
 def test_every_picture_is_written_at_each_density_with_a_fallback(drawn):
@@ -175,24 +182,25 @@ def test_encoded_bytes_are_identical_when_drawn_again(drawn, tmp_path, book):
         assert again[rel].read_bytes() == path.read_bytes(), rel
 
 
-def test_a_second_build_takes_the_pictures_from_the_cache(tmp_path, book, monkeypatch):
-    config = fake_config(tmp_path)
-    first = pf.picture_files(config, book)
-
+def test_a_second_build_takes_the_pictures_from_the_cache(drawn, drawn_config, book, monkeypatch):
     def no_drawing(*args):
         raise AssertionError("drew again although nothing changed")
 
     monkeypatch.setattr(pf, "_draw_into", no_drawing)
-    assert pf.picture_files(config, book) == first
+    assert pf.picture_files(drawn_config, book) == drawn
 
 
-def test_a_changed_raster_is_drawn_again(tmp_path, book):
+def test_a_changed_raster_is_drawn_again(drawn, drawn_config, tmp_path, book, monkeypatch):
     data = tmp_path / "data"
     (data / "moon").mkdir(parents=True)
     for name in pf.RASTER_FILES:
         (data / "moon" / name).write_bytes((DATA / "moon" / name).read_bytes())
     config = fake_config(tmp_path, data)
-    before = pf.picture_files(config, book)[specs.MOON_FAR.webp(1)].read_bytes()
+    # The cache holds what `drawn` drew from the same rasters (kept by content, not by path).
+    shutil.copytree(drawn_config.cache_dir, config.cache_dir)
+    with monkeypatch.context() as patched:
+        patched.setattr(pf, "_draw_into", None)  # nothing changed yet: nothing to draw
+        before = pf.picture_files(config, book)[specs.MOON_FAR.webp(1)].read_bytes()
     with Image.open(data / "moon" / "albedo.png") as image:
         darker = Image.eval(image, lambda value: value // 2)
     darker.save(data / "moon" / "albedo.png")
