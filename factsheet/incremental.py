@@ -34,7 +34,7 @@ from .cache_files import read_index, write_atomically, write_index
 from .config import Config
 from .errors import SiteError
 from .git_head import NO_GIT, git_head
-from .output import file_signature
+from .output import files_intact
 from .owned_folders import spare_path
 from .template_cache import folder_bytecode_cache, memory_bytecode_cache
 
@@ -222,8 +222,8 @@ class Store:
         if record is None or record["inputs"] != inputs.fingerprint:
             return None
         signatures = record.get("signatures")  # a hand-edited output file is not up to date
-        if signatures:
-            if any(file_signature(out_dir / rel) != sig for rel, sig in signatures.items()):
+        if signatures is not None:
+            if not files_intact(out_dir, record["keys"], signatures):
                 return None
         elif not all((out_dir / rel).is_file() for rel in record["files"]):
             return None
@@ -249,11 +249,14 @@ class Store:
     ) -> None:
         builds, kept_warnings = self._index("builds"), self._index("warnings")
         self.recorded = True
+        # The tree's own keys, not a copy: it is done with them. Signatures of the files with
+        # no key only (a key holds its file's): a third of the record.
+        unkeyed = {rel: sig for rel, sig in (signatures or {}).items() if rel not in keys}
         builds[str(out_dir)] = {
             "inputs": inputs.fingerprint,
             "files": [] if signatures else sorted(files),  # the signatures name them too
-            "keys": keys,  # the build's own, not copies: its output tree is done with them
-            "signatures": signatures or {},
+            "keys": keys,
+            "signatures": unkeyed if signatures else None,
         }
         # Apart: only a build with nothing to do reads them (a hundred thousand on a site
         # full of warnings), every other build reads the keys.
@@ -328,12 +331,8 @@ class DiskStore(Store):
         except OSError:
             return  # a read-only cache costs speed only
         for name in sorted(self.loaded - (set() if self.recorded else {"builds", "warnings"})):
-            write_index(
-                self.folder / f"{name}.pickle",
-                self.version,
-                getattr(self, name),
-                shared=name not in self.UNSHARED_INDEXES,
-            )
+            shared = name not in self.UNSHARED_INDEXES
+            write_index(self.folder / f"{name}.pickle", self.version, getattr(self, name), shared)
         if "summaries" in self.loaded:  # else this build knows nothing of what is still used
             self._prune()
 

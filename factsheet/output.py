@@ -12,6 +12,7 @@ import shutil
 import stat
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from itertools import chain
 from pathlib import Path
 
 from .errors import BuildError, SiteError
@@ -401,6 +402,15 @@ def _link_or_copy(source: str, target: str) -> None:
         raise  # a folder missing: the caller makes it
     except OSError:  # a file system without hard links: copy instead
         shutil.copyfile(source, target)
+
+
+def files_intact(out_dir: Path, keys: dict[str, str], signatures: dict[str, str]) -> bool:
+    """Whether every file a build recorded is still the very file it wrote: a file with a key
+    has its signature after the key's "@" (see OutputTree.commit), the others in `signatures`."""
+    keyed = ((rel, value.partition("@")[2]) for rel, value in keys.items())
+    return all(
+        file_signature(out_dir / rel) == sig for rel, sig in chain(keyed, signatures.items())
+    )
 
 
 def file_signature(path: Path | str) -> str:
