@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING
 from .cache_files import read_index, write_atomically, write_index
 from .config import Config
 from .errors import SiteError
+from .file_signatures import files_intact
 from .git_head import NO_GIT, git_head
-from .output import files_intact
 from .owned_folders import spare_path
 from .template_cache import folder_bytecode_cache, memory_bytecode_cache
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import stat
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from itertools import chain
 from pathlib import Path
 
 from .errors import BuildError, SiteError
+from .file_signatures import file_signature, signature
 from .owned_folders import (
     OUTPUT_MARKER,
     is_output_folder,
@@ -31,7 +30,7 @@ from .owned_folders import (
 WRITER_THREADS = 4
 LINK_BATCH = 256  # unchanged files hard-linked per task
 STORE_BATCH = 16  # files written per task
-QUEUED_BATCHES = 8  # batches of files waiting for a writer: a few MB at most
+QUEUED_BYTES = 4 << 20  # bytes of files waiting for a writer
 
 
 class OutputPaths:
@@ -155,10 +154,11 @@ class OutputTree(OutputPaths):
         # Writing is bound by the disk, not the CPU: a few threads keep several file system
         # calls in flight while the main thread renders the next page.
         self.io = ThreadPoolExecutor(max_workers=WRITER_THREADS, thread_name_prefix="write")
-        self.pending: list[Future] = []
+        self.pending: list[Future] = []  # batches of links
         self.links: list[tuple[str, str, str, bool]] = []  # not yet made: see _link_all
         self.stores: list[tuple[str, str, bytes | Path, bool]] = []  # not yet written
-        self.queued: deque[Future] = deque()  # batches of stores, oldest first
+        self.queued: deque[tuple[Future, int]] = deque()  # batches of stores, and their bytes
+        self.queued_bytes = 0
         self.out_dir_str = str(out_dir)
 
     def _adopt_spare(self) -> bool:
@@ -213,7 +213,7 @@ class OutputTree(OutputPaths):
             if old_inode == info.st_ino and (
                 self.mtime is None or info.st_mtime_ns == self.mtime * 1_000_000_000
             ):
-                self.signatures[rel] = _signature(info)  # the spare's file is this very file
+                self.signatures[rel] = signature(info)  # the spare's file is this very file
             else:
                 # Links go in batches: one task per file cost more than the link itself.
                 self.links.append((current, target, rel, old_inode is not None))
@@ -234,16 +234,23 @@ class OutputTree(OutputPaths):
             self._submit_stores()
 
     def _submit_stores(self) -> None:
-        """Hand a batch to the writers; wait while too many are queued. Rendering holds the
-        GIL most of the time, so without this the writers fall behind and every page's bytes
-        sit in the queue until the end (66 MB at two thousand pages)."""
+        """Hand a batch to the writers; wait while too many bytes are queued. Rendering holds
+        the GIL most of the time, so without this the writers fall behind and every page's
+        bytes sit in the queue until the end (66 MB at two thousand pages). Counted in bytes:
+        a thousand small citation files need not wait for the disk one batch at a time."""
         if self.stores:
-            future = self.io.submit(self._store_all, self.stores)
-            self.pending.append(future)
+            size = sum(len(c) for _, _, c, _ in self.stores if not isinstance(c, Path))
+            self.queued.append((self.io.submit(self._store_all, self.stores), size))
+            self.queued_bytes += size
             self.stores = []
-            self.queued.append(future)
-            while len(self.queued) > QUEUED_BATCHES:
-                self.queued.popleft().result()
+            queued = self.queued
+            while queued and (self.queued_bytes > QUEUED_BYTES or queued[0][0].done()):
+                self._wait_for_oldest()
+
+    def _wait_for_oldest(self) -> None:
+        future, size = self.queued.popleft()
+        future.result()  # its failure (a full disk, say) is raised here
+        self.queued_bytes -= size
 
     def _store_all(self, stores: list[tuple[str, str, bytes | Path, bool]]) -> None:
         for rel, target, content, replaces in stores:
@@ -276,7 +283,7 @@ class OutputTree(OutputPaths):
             info = os.lstat(os.path.join(self.out_dir_str, rel))
         except OSError:
             return None
-        return info if _signature(info) == recorded_file else None
+        return info if signature(info) == recorded_file else None
 
     def write(self, rel: str, data: bytes | str, origin: str) -> None:
         target = self.claim(rel, origin)
@@ -313,6 +320,8 @@ class OutputTree(OutputPaths):
         self._submit_stores()
         for future in self.pending:
             future.result()
+        while self.queued:
+            self._wait_for_oldest()
         self.remove_leftovers(keep)
 
     def remove_leftovers(self, keep: str | None = None) -> None:
@@ -402,30 +411,6 @@ def _link_or_copy(source: str, target: str) -> None:
         raise  # a folder missing: the caller makes it
     except OSError:  # a file system without hard links: copy instead
         shutil.copyfile(source, target)
-
-
-def files_intact(out_dir: Path, keys: dict[str, str], signatures: dict[str, str]) -> bool:
-    """Whether every file a build recorded is still the very file it wrote: a file with a key
-    has its signature after the key's "@" (see OutputTree.commit), the others in `signatures`."""
-    keyed = ((rel, value.partition("@")[2]) for rel, value in keys.items())
-    return all(
-        file_signature(out_dir / rel) == sig for rel, sig in chain(keyed, signatures.items())
-    )
-
-
-def file_signature(path: Path | str) -> str:
-    """What identifies one version of a file: inode, size, modification and change times."""
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return "missing"
-    return _signature(info)
-
-
-def _signature(info: os.stat_result) -> str:
-    if not stat.S_ISREG(info.st_mode):
-        return "not a file"
-    return f"{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}"
 
 
 class StagedOutput:

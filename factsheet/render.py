@@ -165,6 +165,11 @@ class MarkdownRenderer:
             },
             output_format="html",
         )
+        # The inline pass looks its patterns up by position, in a Registry that checks its
+        # order on every lookup: 1.5 million lookups for 1,000 pages. Every extension has
+        # registered its patterns by now, so a list of them, in the same order, serves it.
+        inline = self.md.treeprocessors["inline"]
+        inline.inlinePatterns = list(self.md.inlinePatterns)  # type: ignore[attr-defined]
 
     def render(self, page: Page) -> RenderedPage:
         self.recorder.take()
