@@ -62,6 +62,13 @@ def fact_with_citation(fact: Fact, linked: bool = False) -> list[etree.Element]:
     return [value, cite_marker(fact.sources)]
 
 
+def literal_element(text: str) -> etree.Element:
+    """`{literal 9,000}`: text the author vouches for (not data), shown as written."""
+    element = etree.Element("span", {"class": "literal"})
+    element.text = AtomicString(text)
+    return element
+
+
 def problem_element(text: str) -> etree.Element:
     element = etree.Element("mark", {"class": "build-problem"})
     element.text = AtomicString(text)

@@ -30,6 +30,7 @@ from .elements import (
     CITE_ATTRIBUTE,
     cite_marker,
     fact_with_citation,
+    literal_element,
     problem_element,
 )
 from .facts import FactBook
@@ -78,16 +79,21 @@ class PageState:
 
 
 class FactInlineProcessor(InlineProcessor):
-    """`{fact ID}` and `{cite SOURCE}` in running text."""
+    """`{fact ID}`, `{cite SOURCE}` and `{literal TEXT}` in running text: one pattern, since
+    Python-Markdown tries every inline pattern on every piece of text (a pattern more costs
+    3 % of a conversion). A literal is text the prose-number check (prose_numbers.py) lets
+    through."""
 
-    PATTERN = r"\{(fact|cite) ([^}\s]+)\}"
+    PATTERN = r"\{(?:(fact|cite) ([^}\s]+)|literal ([^}]+))\}"
 
     def __init__(self, extension: FactSheetExtension):
         super().__init__(self.PATTERN)
         self.extension = extension
 
     def handleMatch(self, m: re.Match, data: str):  # noqa: N802 - Python-Markdown's API
-        kind, ident = m.group(1), m.group(2)
+        kind, ident, literal = m.group(1, 2, 3)
+        if literal is not None:
+            return literal_element(literal), m.start(0), m.end(0)
         book, state = self.extension.book, self.extension.state
         wrapper = etree.Element("span", {"class": "fact-ref"})
         if kind == "fact":
@@ -258,7 +264,8 @@ class FactSheetExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's API
         self.md = md
         md.registerExtension(self)
-        md.inlinePatterns.register(FactInlineProcessor(self), "fact", 175)
+        # 176: before footnotes (175), as `{literal ...}` was: its text is taken as written
+        md.inlinePatterns.register(FactInlineProcessor(self), "fact", 176)
         md.parser.blockprocessors.register(DataBlockProcessor(md.parser, self), "data-block", 75)
         # After inline patterns (20); typography after attr_list (8) and abbr (7) have read
         # their syntax, and before toc (5) makes heading ids and names.

@@ -155,6 +155,7 @@ class OutputTree(OutputPaths):
         # calls in flight while the main thread renders the next page.
         self.io = ThreadPoolExecutor(max_workers=WRITER_THREADS, thread_name_prefix="write")
         self.pending: list[Future] = []  # batches of links
+        self.made_folders: set[str] = set()  # folders the writers know exist
         self.links: list[tuple[str, str, str, bool]] = []  # not yet made: see _link_all
         self.stores: list[tuple[str, str, bytes | Path, bool]] = []  # not yet written
         self.queued: deque[tuple[Future, int]] = deque()  # batches of stores, and their bytes
@@ -302,7 +303,10 @@ class OutputTree(OutputPaths):
         if replaces:
             os.unlink(target)  # perhaps a hard link to the current site's file: not through it
         else:
-            os.makedirs(os.path.dirname(target), exist_ok=True)
+            folder = os.path.dirname(target)
+            if folder not in self.made_folders:  # makedirs costs a stat and an exception
+                os.makedirs(folder, exist_ok=True)
+                self.made_folders.add(folder)
         if isinstance(content, Path):  # a static file or a picture: a copy, never a link
             shutil.copyfile(content, target)
         else:

@@ -23,9 +23,7 @@ from pathlib import Path
 
 from markdown import Markdown
 from markdown.extensions import Extension
-from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import AtomicString
 
 from .errors import SiteError, display_path
 from .fact_loading import data_files
@@ -85,6 +83,7 @@ BLOCK_TAGS = {
 # Placeholders Python-Markdown leaves in text for stashed raw HTML (they hold digits).
 PLACEHOLDER = re.compile("\x02[a-z]+:\\d+\x03")
 QUOTED = re.compile(r'"[^"\n]*"|“[^”]*”|«[^»]*»')
+DIGIT = re.compile(r"\d")
 NUMBER = re.compile(r"\d(?:[\d,.:]*\d)?(?:st|nd|rd|th|s)?")
 YEAR = re.compile(r"(?:1[5-9]|20)\d\d s?".replace(" ", ""))
 SPELLING = str.maketrans(
@@ -157,6 +156,8 @@ def names_pattern(names: tuple[str, ...]) -> re.Pattern | None:
 def stray_numbers(text: str, names: re.Pattern | None = None) -> list[str]:
     """The numbers in a passage of prose that no rule allows, each with the word after it
     (so the author can find it: '2 June', '9,000 kg')."""
+    if DIGIT.search(text) is None:  # most passages: nothing to look for
+        return []
     text = PLACEHOLDER.sub(" ", text.translate(SPELLING))
     text = QUOTED.sub(" ", text)
     if names is not None:
@@ -229,20 +230,10 @@ class Findings:
 def _skipped(element: etree.Element) -> bool:
     if element.tag in SKIPPED_TAGS:
         return True
-    classes = set((element.get("class") or "").split())
-    return bool(classes & SKIPPED_CLASSES) or (element.get("id") or "").startswith("fnref")
-
-
-class LiteralInlineProcessor(InlineProcessor):
-    """`{literal 9,000}`: text the author vouches for, shown as written."""
-
-    def __init__(self) -> None:
-        super().__init__(r"\{literal ([^}]+)\}")
-
-    def handleMatch(self, m: re.Match, data: str):  # noqa: N802 - Python-Markdown's API
-        span = etree.Element("span", {"class": "literal"})
-        span.text = AtomicString(m.group(1))
-        return span, m.start(0), m.end(0)
+    classes = element.get("class")
+    if classes and not SKIPPED_CLASSES.isdisjoint(classes.split()):
+        return True
+    return (element.get("id") or "").startswith("fnref")
 
 
 class ProseNumbersTreeprocessor(Treeprocessor):
@@ -277,7 +268,8 @@ class ProseNumbersTreeprocessor(Treeprocessor):
 
 
 class ProseNumbersExtension(Extension):
-    """`{literal ...}` and the check itself; read `findings` after each conversion."""
+    """The check; read `findings` after each conversion. (`{literal ...}` is read by the
+    fact pattern of markdown_ext.py, into an element of class `literal`.)"""
 
     def __init__(self, names: tuple[str, ...] = ()):
         super().__init__()
@@ -286,7 +278,6 @@ class ProseNumbersExtension(Extension):
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Python-Markdown's API
         md.registerExtension(self)
-        md.inlinePatterns.register(LiteralInlineProcessor(), "literal", 176)
         # After attr_list (8) so `{: .literal}` is a class; before typography (6) changes text.
         md.treeprocessors.register(ProseNumbersTreeprocessor(md, self), "prose-numbers", 7.5)
 

@@ -20,11 +20,13 @@ QUOTE_RULES: list[tuple[re.Pattern, str]] = [
     (re.compile(r'"'), "\u201d"),
 ]
 NO_TYPOGRAPHY = {"code", "pre", "kbd", "samp", "script", "style", "math"}
+# What any rule needs: most text has a full stop or a hyphen, but no quote, -- or ...
+ANY_RULE = re.compile(r"['\"]|--|\.\.\.")
 
 
 def typographic(text: str) -> str:
     """Straight quotes to curly ones, -- and --- to dashes, ... to an ellipsis."""
-    if not any(char in text for char in "'\"-."):
+    if ANY_RULE.search(text) is None:
         return text
     for pattern, replacement in QUOTE_RULES:
         text = pattern.sub(replacement, text)
