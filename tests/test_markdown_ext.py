@@ -267,6 +267,17 @@ def test_typography_in_text_title_and_heading(scratch_site):
     ) in html
 
 
+def test_code_spans_and_escaped_backticks(scratch_site):
+    """Code spans keep Python-Markdown's rules (markdown_ext.CodeSpanProcessor only skips
+    text without a backtick): double backticks around a single one, an escaped backtick
+    that is text, an escaped backslash before a code span."""
+    body = r"Run ``a `tick` b`` and `x = y`, not \`this\`, nor \\`that`." + "\n"
+    assert (
+        "<p>Run <code>a `tick` b</code> and <code>x = y</code>, not `this`, nor "
+        "\\<code>that</code>.</p>"
+    ) in prose(page(scratch_site, body))
+
+
 def test_fenced_and_indented_code_is_untouched(scratch_site):
     html = prose(page(scratch_site, 'Text:\n\n    Chang\'e -- "code"...\n'))
     assert '<pre><code>Chang\'e -- "code"...\n</code></pre>' in html.replace("&quot;", '"')
