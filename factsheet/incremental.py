@@ -258,8 +258,7 @@ class Store:
             "keys": keys,
             "signatures": unkeyed if signatures else None,
         }
-        # Apart: only a build with nothing to do reads them (a hundred thousand on a site
-        # full of warnings), every other build reads the keys.
+        # Apart: only a build with nothing to do reads them, every other build the keys.
         kept_warnings[str(out_dir)] = tuple(warnings)
         for other in [name for name in builds if not Path(name).exists()]:
             del builds[other]  # folders since removed (check's scratch folders)
@@ -323,22 +322,24 @@ class DiskStore(Store):
             each = partial(PageSummary.shared, share=Sharing())
         return read_index(self.folder / f"{name}.pickle", self.version, each)
 
-    def save(self) -> None:
-        if not self.loaded:
+    def save(self, names: Iterable[str] | None = None) -> None:  # the loaded ones, or these
+        if names is None:
+            names = self.loaded - (set() if self.recorded else {"builds", "warnings"})
+        if not names:
             return
         try:
             self._claim_folder()
         except OSError:
             return  # a read-only cache costs speed only
-        for name in sorted(self.loaded - (set() if self.recorded else {"builds", "warnings"})):
+        for name in sorted(names):
             shared = name not in self.UNSHARED_INDEXES
             write_index(self.folder / f"{name}.pickle", self.version, getattr(self, name), shared)
-        if "summaries" in self.loaded:  # else this build knows nothing of what is still used
+        if "summaries" in names:  # else this build knows nothing of what is still used
             self._prune()
 
     def save_summaries(self) -> None:
         if "summaries" in self.loaded:
-            self.save()  # every index loaded so far: saved again at the end if changed since
+            self.save(["summaries"])
             self.loaded.discard("summaries")
             self.summaries = {}
 

@@ -106,16 +106,23 @@ class PageSummary:
         intern = sys.intern
         return replace(
             self,
-            uses=tuple(map(intern, self.uses)),
+            uses=tuple(map(intern, self.uses)),  # a tuple a page: its names are shared
             source_ids=share(tuple(map(intern, self.source_ids))),
             facts_used=share(tuple(map(intern, self.facts_used))),
-            fact_places=tuple(share(tuple(map(intern, place))) for place in self.fact_places),
-            fragment_links=tuple(
-                share(LinkRef(intern(link.href), intern(link.target), intern(link.fragment)))
-                for link in self.fragment_links
-            ),
-            # errors: interned as unpickled (SiteError.__setstate__)
+            # Equal places and links are one object, its strings interned when first seen
+            # (links are many: interning each one's strings doubled the cost of loading).
+            fact_places=tuple(share(place, _interned_tuple) for place in self.fact_places),
+            fragment_links=tuple(share(link, _interned_link) for link in self.fragment_links),
+            # errors: their strings are interned as unpickled (SiteError.__setstate__)
         )
+
+
+def _interned_tuple(strings: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(map(sys.intern, strings))
+
+
+def _interned_link(link: LinkRef) -> LinkRef:
+    return LinkRef(sys.intern(link.href), sys.intern(link.target), sys.intern(link.fragment))
 
 
 class Sharing:
@@ -125,8 +132,13 @@ class Sharing:
     def __init__(self) -> None:
         self.known: dict = {}
 
-    def __call__(self, value):
-        return self.known.setdefault(value, value)
+    def __call__(self, value, first_seen=None):
+        """The one object equal to `value`; the first time, `value` (or `first_seen(value)`)."""
+        known = self.known.get(value)
+        if known is None:
+            known = first_seen(value) if first_seen else value
+            self.known[known] = known  # keyed by itself: `value` (and its strings) may go
+        return known
 
 
 class MarkdownRenderer:
