@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Callable
 from pathlib import Path
 
 # Entries of an index pickled at once. A pickler remembers every object it has written (to
@@ -38,10 +37,9 @@ def write_index(path: Path, version: object, index: dict, shared: bool = True) -
         temporary.unlink(missing_ok=True)
 
 
-def read_index(path: Path, version: object, each: Callable | None = None) -> dict:
+def read_index(path: Path, version: object) -> dict:
     """What write_index wrote with this version; empty for anything else (missing, damaged,
-    another version or format): a cache miss, nothing worse. `each`, if given, is applied to
-    every value as its chunk is read (the chunk's own copies are then freed chunk by chunk)."""
+    another version or format): a cache miss, nothing worse."""
     index: dict = {}
     try:
         with path.open("rb") as handle:
@@ -54,7 +52,7 @@ def read_index(path: Path, version: object, each: Callable | None = None) -> dic
                     return index
                 if not isinstance(chunk, dict):
                     return {}
-                index.update(chunk if each is None else {k: each(v) for k, v in chunk.items()})
+                index.update(chunk)
     except Exception:  # noqa: BLE001 - unreadable or foreign
         return {}
 

@@ -25,7 +25,7 @@ import shutil
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING
@@ -315,12 +315,7 @@ class DiskStore(Store):
         return getattr(self, name)
 
     def _load(self, name: str) -> dict:
-        each = None
-        if name == "summaries":  # pickled in chunks, each with its own copies of shared parts
-            from .render import PageSummary, Sharing  # loaded: summaries are read to render
-
-            each = partial(PageSummary.shared, share=Sharing())
-        return read_index(self.folder / f"{name}.pickle", self.version, each)
+        return read_index(self.folder / f"{name}.pickle", self.version)
 
     def save(self, names: Iterable[str] | None = None) -> None:  # the loaded ones, or these
         if names is None:
