@@ -112,7 +112,7 @@ class PageSummary:
             source_ids=share(tuple(map(intern, self.source_ids))),
             facts_used=share(tuple(map(intern, self.facts_used))),
             # Equal places and links are one object, its strings interned when first seen
-            # (links are many: interning each one's strings doubled the cost of loading).
+            # (rebuilding every link, to intern its strings, cost more than all the rest).
             fact_places=tuple(share(place, _interned_tuple) for place in self.fact_places),
             fragment_links=tuple(share(link, _interned_link) for link in self.fragment_links),
             # errors: their strings are interned as unpickled (SiteError.__setstate__)
