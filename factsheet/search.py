@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -125,19 +126,41 @@ def run_pagefind(site: Path, bundle: Path) -> str | None:
         executable = pagefind_bin.get_executable()
     except (ImportError, FileNotFoundError) as exc:
         return f"Pagefind is not installed ({exc}): pip install 'pagefind[bin]'"
-    command = [
-        str(executable),
-        "--site",
-        str(site),
-        "--output-path",
-        str(bundle.resolve()),
-        "--silent",
-    ]
-    # input="" rather than no stdin: Pagefind never reads it, and this needs no /dev/null.
-    result = subprocess.run(command, input="", capture_output=True, text=True, check=False)
+    with tempfile.TemporaryDirectory(prefix=".pagefind-input-", dir=site) as pages:
+        in_order(site, Path(pages), skip=bundle)
+        command = [
+            str(executable),
+            "--site",
+            pages,
+            "--output-path",
+            str(bundle.resolve()),
+            "--silent",
+        ]
+        # input="" rather than no stdin: Pagefind never reads it, and this needs no /dev/null.
+        result = subprocess.run(command, input="", capture_output=True, text=True, check=False)
     if result.returncode != 0:
         return f"Pagefind failed: {(result.stderr or result.stdout).strip()}"
     return None
+
+
+def in_order(site: Path, pages: Path, skip: Path) -> None:
+    """Every HTML file of `site` (but those under `skip` and in hidden folders), linked into
+    `pages` in sorted order. Pagefind numbers pages in the order it walks them, and a folder
+    lists its files in the order they were made on tmpfs and btrfs (an incremental build makes
+    them in another order than a clean one): so that the same pages give the same index, they
+    are made again here in one order. (ext4 lists in hash order, the same either way.)
+    Symbolic links, which Pagefind follows: a hard link would change each page's change time,
+    by which the next build knows the file is still the one it wrote."""
+    found = []
+    for folder, subfolders, names in os.walk(site):
+        subfolders[:] = [
+            name for name in subfolders if not name.startswith(".") and Path(folder, name) != skip
+        ]
+        found += [os.path.join(folder, name) for name in names if name.endswith(".html")]
+    for path in sorted(os.path.relpath(name, site) for name in found):
+        target = pages / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.symlink_to(site / path)
 
 
 def bundle_files(site: Path) -> list[str]:

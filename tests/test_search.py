@@ -3,14 +3,17 @@ only page that runs JavaScript. The browser tests type a query in a real Chromiu
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 from conftest import ROOT, HtmlDoc, in_own_thread, serving, tree_digest
 
 from factsheet.errors import BuildError
-from factsheet.search import BUNDLE
+from factsheet.search import BUNDLE, run_pagefind
 
 BASE = "/moon/"
 SEARCH_PAGE_CSP = "script-src 'self';"
@@ -269,3 +272,32 @@ def test_without_javascript_the_search_page_shows_the_way_to_the_facts(in_chromi
             context.close()
 
     in_chromium(scenario)
+
+
+PAGE = (
+    "<!doctype html><html lang=en><head><title>Page {n}</title></head><body>"
+    "<main data-pagefind-body><h1>Page {n}</h1><p>Crater {n} lies in basin {word}.</p>"
+    "</main></body></html>"
+)
+
+
+def test_the_index_does_not_depend_on_the_order_pages_were_written(tmp_path):
+    """Pagefind numbers pages in the order it walks them, and tmpfs (like btrfs) lists a
+    folder's files in the order they were made, which differs between an incremental build
+    and a clean one: the same pages, made in two orders, must give the same index."""
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        pytest.skip("no writable /dev/shm: ext4 lists in hash order, where order cannot show")
+    words = ["Apollo", "Poincare", "Chebyshev", "Leibnitz", "Zeeman", "Bose"]
+    pages = {"index.html": PAGE.format(n=0, word="Home")}
+    pages |= {f"p{n}/index.html": PAGE.format(n=n, word=word) for n, word in enumerate(words)}
+    bundles = []
+    with tempfile.TemporaryDirectory(dir=shm) as root:
+        for name, order in (("forward", sorted(pages)), ("backward", sorted(pages)[::-1])):
+            site = Path(root) / name
+            for rel in order:
+                (site / rel).parent.mkdir(parents=True, exist_ok=True)
+                (site / rel).write_text(pages[rel], encoding="utf-8")
+            assert run_pagefind(site, site / BUNDLE) is None
+            bundles.append(tree_digest(site / BUNDLE))
+    assert bundles[0] == bundles[1]
