@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import SiteError
@@ -127,7 +128,7 @@ def run_pagefind(site: Path, bundle: Path) -> str | None:
     except (ImportError, FileNotFoundError) as exc:
         return f"Pagefind is not installed ({exc}): pip install 'pagefind[bin]'"
     with tempfile.TemporaryDirectory(prefix=".pagefind-input-", dir=site) as pages:
-        in_order(site, Path(pages), skip=bundle)
+        in_order(site, Path(pages))
         command = [
             str(executable),
             "--site",
@@ -143,24 +144,32 @@ def run_pagefind(site: Path, bundle: Path) -> str | None:
     return None
 
 
-def in_order(site: Path, pages: Path, skip: Path) -> None:
-    """Every HTML file of `site` (but those under `skip` and in hidden folders), linked into
-    `pages` in sorted order. Pagefind numbers pages in the order it walks them, and a folder
-    lists its files in the order they were made on tmpfs and btrfs (an incremental build makes
-    them in another order than a clean one): so that the same pages give the same index, they
-    are made again here in one order. (ext4 lists in hash order, the same either way.)
-    Symbolic links, which Pagefind follows: a hard link would change each page's change time,
-    by which the next build knows the file is still the one it wrote."""
-    found = []
-    for folder, subfolders, names in os.walk(site):
-        subfolders[:] = [
-            name for name in subfolders if not name.startswith(".") and Path(folder, name) != skip
-        ]
-        found += [os.path.join(folder, name) for name in names if name.endswith(".html")]
-    for path in sorted(os.path.relpath(name, site) for name in found):
-        target = pages / path
+def in_order(site: Path, pages: Path) -> None:
+    """Every HTML file Pagefind reads (html_files) linked into `pages`, one after the other.
+    Pagefind numbers pages in the order it walks them, and a folder lists its files in the
+    order they were made on tmpfs and btrfs (an incremental build makes them in another order
+    than a clean one): so that the same pages give the same index, they are made again here
+    in one order. (ext4 lists in hash order, the same either way.) Symbolic links, which
+    Pagefind follows: a hard link would change each page's change time, by which the next
+    build knows the file is still the one it wrote."""
+    for path in html_files(site):
+        target = pages / path.relative_to(site)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.symlink_to(site / path)
+        target.symlink_to(path)
+
+
+def html_files(site: Path) -> Iterator[Path]:
+    """Every HTML file under `site` that Pagefind reads, in a stable order: not the bundle's,
+    nor any in a hidden folder (where indexing keeps its temporary files)."""
+    for folder, subfolders, names in os.walk(site):
+        subfolders[:] = sorted(
+            name
+            for name in subfolders
+            if not name.startswith(".") and not (name == BUNDLE and Path(folder) == site)
+        )
+        for name in sorted(names):
+            if name.endswith(".html"):
+                yield Path(folder, name)
 
 
 def bundle_files(site: Path) -> list[str]:
@@ -177,22 +186,16 @@ def indexed_text_key(site: Path) -> str:
     pages without it (404, the search page) are not indexed; if none has, every page is."""
     pages: list[tuple[str, str | None, str]] = []  # (path, hash of its marked element or
     # None, hash of the whole file): hashes, so that a thousand pages are not held in memory
-    for folder, subfolders, names in os.walk(site):
-        subfolders[:] = sorted(
-            name for name in subfolders if not (name == BUNDLE and Path(folder) == site)
+    for path in html_files(site):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        marked = _marked_part(text)
+        pages.append(
+            (
+                path.relative_to(site).as_posix(),
+                None if marked is None else output_key(marked),
+                output_key(text),
+            )
         )
-        for name in sorted(names):
-            if name.endswith(".html"):
-                path = Path(folder, name)
-                text = path.read_text(encoding="utf-8", errors="replace")
-                marked = _marked_part(text)
-                pages.append(
-                    (
-                        path.relative_to(site).as_posix(),
-                        None if marked is None else output_key(marked),
-                        output_key(text),
-                    )
-                )
     any_marked = any(marked is not None for _, marked, _ in pages)
     return output_key(
         _pagefind_version(),
