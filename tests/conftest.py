@@ -333,13 +333,19 @@ def run_build(site: ScratchSite, *args: str, env: dict[str, str] | None = None):
     This skips only interpreter start-up and imports (about 0.2 s a call); tests of the process
     itself (signals, locks between processes, --debug's traceback) use run_build_process."""
     argv = command_line(site, args)
-    with patched_environment(env), contextlib.chdir(ROOT):
-        stdout, stderr = io.StringIO(), io.StringIO()
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        # the environment and folder run_build_process gives its child
+        patch.delenv("SOURCE_DATE_EPOCH", raising=False)
+        for name, value in (env or {}).items():
+            patch.setenv(name, value)
+        patch.chdir(ROOT)
         with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
             try:
                 status = build_command().main(argv)
             except SystemExit as leaving:  # argparse's errors and --help
-                status = leaving.code if isinstance(leaving.code, int) else 2
+                code = leaving.code  # as Python exits with it: None is 0, a message is 1
+                status = 0 if code is None else code if isinstance(code, int) else 1
     return subprocess.CompletedProcess(argv, status, stdout.getvalue(), stderr.getvalue())
 
 
@@ -364,19 +370,6 @@ def command_line(site: ScratchSite, args: Iterable[str]) -> list[str]:
     args_list = list(args)
     command = [args_list.pop(0)] if args_list and args_list[0] in COMMANDS else []
     return [*command, *args_list, *folder_options(site, skip=set(args_list))]
-
-
-@contextmanager
-def patched_environment(env: dict[str, str] | None) -> Iterator[None]:
-    """os.environ without SOURCE_DATE_EPOCH and with `env`, as run_build_process gives a child."""
-    saved = dict(os.environ)
-    os.environ.pop("SOURCE_DATE_EPOCH", None)
-    os.environ.update(env or {})
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 @functools.cache
