@@ -869,12 +869,16 @@ def test_a_real_tab_reloads_itself_after_a_save_and_shows_the_overlay(
                 problems: list[str] = []
                 page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
                 page.goto(server.url + "other/")
+                # livereload.js sets the protocol when the server's `hello` arrives, and in the
+                # same task sends `info` (the tab's URL; only then does the server count the
+                # tab). So `info` is on the server's socket before the edit below is saved, and
+                # the server builds no earlier than QUIET after a save. (A fixed sleep here
+                # was a race on a loaded machine.)
                 page.wait_for_function(
                     "() => window.LiveReload && window.LiveReload.connector"
-                    " && window.LiveReload.connector._isSocketConnected()",
+                    " && window.LiveReload.connector.protocol >= 7",
                     timeout=WAIT * 1000,
                 )
-                time.sleep(0.2)  # the tab's `info` message (its URL) reaches the server
                 edit(serve_site / "content" / "other.md", "Original words", "Reloaded words")
                 page.wait_for_selector("text=Reloaded words", timeout=WAIT * 1000)
                 data = serve_site / "content" / "data" / "site.yaml"
