@@ -10,7 +10,17 @@ import re
 
 import pytest
 from conftest import HtmlDoc, prose
+from markdown import Markdown
+from markdown.inlinepatterns import BacktickInlineProcessor
 
+from factsheet.markdown_ext import (
+    LINK_PATTERNS,
+    LINK_START,
+    CodeSpanProcessor,
+    FactInlineProcessor,
+    FactSheetExtension,
+)
+from factsheet.render import MARKDOWN_EXTENSIONS
 from factsheet.typography import typographic
 
 FRONT = '---\ntitle: Test page\ndescription: "A page written by a test."\n---\n'
@@ -276,6 +286,25 @@ def test_code_spans_and_escaped_backticks(scratch_site):
         "<p>Run <code>a `tick` b</code> and <code>x = y</code>, not `this`, nor "
         "\\<code>that</code>.</p>"
     ) in prose(page(scratch_site, body))
+
+
+def test_the_faster_inline_patterns_take_python_markdowns_places():
+    """markdown_ext re-registers Python-Markdown's code-span, link and reference patterns with
+    a faster start, at priorities copied from Python-Markdown (its Registry has no public way
+    to read one). A release that moves them must fail here, not change which pattern wins."""
+    plain = Markdown(extensions=list(MARKDOWN_EXTENSIONS))
+    ours = Markdown(extensions=[*MARKDOWN_EXTENSIONS, FactSheetExtension(None, None)])
+    for name in LINK_PATTERNS:
+        assert ours.inlinePatterns[name].pattern == LINK_START  # replaced, not left as it was
+    assert isinstance(ours.inlinePatterns["backtick"], CodeSpanProcessor)
+
+    def kinds(registry) -> list[type]:
+        replaced = {CodeSpanProcessor: BacktickInlineProcessor}
+        return [
+            replaced.get(type(p), type(p)) for p in registry if type(p) is not FactInlineProcessor
+        ]
+
+    assert kinds(ours.inlinePatterns) == kinds(plain.inlinePatterns)
 
 
 def test_fenced_and_indented_code_is_untouched(scratch_site):
