@@ -207,8 +207,12 @@ class TypographyTreeprocessor(Treeprocessor):
                 child.tail = typographic(child.tail)
 
 
+PERMALINK_CLASS = "headerlink"  # the toc extension's class for a heading's "#" link
+
+
 class FinishTreeprocessor(Treeprocessor):
-    """Number citations in reading order and collect every id on the page."""
+    """Number citations in reading order, collect every id on the page, and keep headings'
+    permalinks out of the search index."""
 
     def __init__(self, md: Markdown, extension: FactSheetExtension):
         super().__init__(md)
@@ -223,6 +227,9 @@ class FinishTreeprocessor(Treeprocessor):
                 state.ids.add(ident)
                 if element.tag in ("h2", "h3"):
                     heading = ident
+            elif element.tag == "a" and element.get("class") == PERMALINK_CLASS:
+                # Search results name a section by its heading's text: "Depths", not "Depths#"
+                element.set("data-pagefind-ignore", "")
             fact_id = element.get("data-fact")
             if fact_id:
                 state.places.append((fact_id, heading))

@@ -14,7 +14,7 @@ from .elements import cite_marker, fact_element
 from .errors import SiteError
 from .facts import FactBook
 from .links import LinkRef, LinkResolver
-from .markdown_ext import FactSheetExtension, Reference, fill_marker
+from .markdown_ext import PERMALINK_CLASS, FactSheetExtension, Reference, fill_marker
 from .pages import Page
 from .prose_numbers import ProseNumbersExtension, prose_number_errors
 from .suggest import did_you_mean
@@ -171,6 +171,7 @@ class MarkdownRenderer:
             extension_configs={
                 "toc": {
                     "permalink": "#",
+                    "permalink_class": PERMALINK_CLASS,
                     "permalink_title": "Link to this section",
                     "marker": "",
                     "toc_depth": "2-3",

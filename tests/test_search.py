@@ -247,6 +247,9 @@ def test_typing_a_query_finds_a_page_under_the_base_path(in_chromium, served):
             assert all(href.startswith(BASE) for href in hrefs), hrefs
             assert f"{BASE}facts/diameter/" in hrefs, hrefs
             far_side = page.locator(f'.pagefind-ui__result-link[href^="{BASE}far-side/"]')
+            # A section found in the page is named by its heading, without the "#" permalink
+            sections = [link.inner_text() for link in far_side.all()[1:]]
+            assert "Depths" in sections and not any("#" in name for name in sections), sections
             assert not page.locator("#search-fallback").is_visible()
             far_side.first.click()
             page.wait_for_url(f"{served}{BASE}far-side/**")
