@@ -34,6 +34,10 @@ FRAGMENT_EDGE_WORDS = 5
 ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.|\[…\]|\[\.\.\.\])\s*")
 
 Render = Callable[[str, dict, str], "str | None"]  # template, variables, origin -> HTML
+# template, how many, variables of the i-th, origin of the i-th -> each one's HTML, in order
+RenderEach = Callable[
+    [str, int, Callable[[int], dict], Callable[[int], str]], Iterable["str | None"]
+]
 
 
 @dataclass(frozen=True)
@@ -189,9 +193,22 @@ def facts_by_group(book: FactBook) -> list[tuple[str, str, list[Fact]]]:
 # Writing
 
 
+class FactPageJob(NamedTuple):
+    """A fact page to render: what its variables are made from, and where it goes."""
+
+    page: GeneratedPage
+    fact: Fact
+    places: tuple[FactUse, ...]
+    changes: tuple
+    cite_this: Citation
+    key: str
+    origin: str
+
+
 def write_fact_pages(
     tree: OutputPaths,
     render: Render,
+    render_each: RenderEach,
     book: FactBook,
     pages: list[Page],
     rendered: dict[str, PageSummary],
@@ -203,11 +220,14 @@ def write_fact_pages(
 ) -> None:
     """Every fact page and the index. A fact page is made again only when its fact, its
     sources, the places that show it or its history changed (its key). `cite` writes a fact's
-    citation downloads and returns the citation its page shows."""
+    citation downloads and returns the citation its page shows. The pages to make are rendered
+    by `render_each`, over the cores as the Markdown pages are: a site has a fact page for
+    every five of its pages, and Jinja is most of their cost."""
     uses = fact_uses(pages, rendered)
     changes_of: dict[str, list] = defaultdict(list)
     for change in history.changes:
         changes_of[change.fact_id].append(change)
+    todo: list[FactPageJob] = []
     for fact in book.facts.values():
         page = GeneratedPage(f"{fact.label}: {fact.text()}", _description(fact), fact_path(fact.id))
         changes = tuple(changes_of.get(fact.id, ()))
@@ -224,29 +244,31 @@ def write_fact_pages(
         )
         origin = f"fact {fact.id!r}"
         cite_this = cite(fact)  # its downloads are kept or written even when the page is reused
-        if tree.reuse(page.output, key, origin):
-            continue
-        group = book.groups.get(fact.group) if fact.group else None
-        html = render(
-            TEMPLATE,
-            {
-                "page": page,
-                "fact": fact,
-                "group": group,
-                "evidence": evidence(fact, book),
-                "alternatives": [(alt, fact.as_alternative(alt)) for alt in fact.alternatives],
-                "uses": places,
-                "history": history,
-                "changes": tuple(reversed(changes)),
-                "canonical_url": absolute_url(page.url_path),
-                "json_ld": _json_ld(page, fact, absolute_url),
-                "cite_this": cite_this,
-            },
-            origin,
-        )
+        if not tree.reuse(page.output, key, origin):
+            todo.append(FactPageJob(page, fact, places, changes, cite_this, key, origin))
+
+    def variables_of(index: int) -> dict:
+        job = todo[index]
+        fact = job.fact
+        return {
+            "page": job.page,
+            "fact": fact,
+            "group": book.groups.get(fact.group) if fact.group else None,
+            "evidence": evidence(fact, book),
+            "alternatives": [(alt, fact.as_alternative(alt)) for alt in fact.alternatives],
+            "uses": job.places,
+            "history": history,
+            "changes": tuple(reversed(job.changes)),
+            "canonical_url": absolute_url(job.page.url_path),
+            "json_ld": _json_ld(job.page, fact, absolute_url),
+            "cite_this": job.cite_this,
+        }
+
+    made = render_each(TEMPLATE, len(todo), variables_of, lambda index: todo[index].origin)
+    for job, html in zip(todo, made, strict=True):
         if html is not None:
-            tree.write(page.output, html, origin)
-            tree.remember(page.output, key)
+            tree.write(job.page.output, html, job.origin)
+            tree.remember(job.page.output, job.key)
     index = GeneratedPage(
         INDEX_TITLE,
         "Every number and date on the site, A to Z and by "

@@ -3,6 +3,7 @@ and downloads. Template errors are collected per file with their template line."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 from jinja2 import Environment, TemplateError, TemplateNotFound
@@ -95,9 +96,17 @@ def write_site(
     def cite(fact: Fact) -> Citation:
         return write_fact_citation(tree, fact, context, today)
 
+    def render_each(template: str, count: int, variables_of, origin_of) -> Iterator[str | None]:
+        state = (env, config, template, variables_of, origin_of)
+        for output, error in forked_map(_render_indexed, range(count), state, config.jobs):
+            if error is not None and error not in errors:
+                errors.append(error)
+            yield output
+
     write_fact_pages(
         tree,
         render,
+        render_each,
         context.book,
         context.pages,
         context.rendered,
@@ -217,6 +226,13 @@ def _render_page(index: int) -> tuple[str | None, SiteError | None]:
     variables = context.page_variables(page, renderings(page, summary))
     variables["cite_this"] = cite_this
     return _render_one(env, page.template, variables, config, page.shown)
+
+
+def _render_indexed(index: int) -> tuple[str | None, SiteError | None]:
+    """The `index`-th of a list of pages made from one template (`render_each` in
+    `write_site`), in a worker process or in this one."""
+    env, config, template, variables_of, origin_of = shared()
+    return _render_one(env, template, variables_of(index), config, origin_of(index))
 
 
 def _render(

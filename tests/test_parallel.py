@@ -37,11 +37,13 @@ def parallel_page(site: ScratchSite) -> str:
     return (site.root.parent / "parallel" / "far-side/index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("template", ["page.html", "fact.html"])  # Markdown pages, fact pages
 def test_a_template_error_in_a_worker_is_reported_like_one_in_process(
-    scratch_site: ScratchSite, few_pages_go_parallel
+    scratch_site: ScratchSite, few_pages_go_parallel, template: str
 ):
-    scratch_site.edit("templates/page.html", "{{ content }}", "{{ content }}{{ page.nope.deeper }}")
+    broken = "{% block main %}{{ page.nope.deeper }}"
+    scratch_site.edit(f"templates/{template}", "{% block main %}", broken)
     serial = scratch_site.errors(jobs=1)
     parallel = scratch_site.errors(jobs=2, cache=scratch_site.root.parent / "parallel-cache")
     assert parallel == serial
-    assert any(error.startswith("templates/page.html:") for error in serial), serial
+    assert [error for error in serial if error.startswith(f"templates/{template}:2:")], serial
