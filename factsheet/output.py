@@ -10,8 +10,10 @@ import contextlib
 import os
 import shutil
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from .errors import BuildError, SiteError
 from .file_signatures import file_signature, signature
@@ -155,7 +157,6 @@ class OutputTree(OutputPaths):
         # calls in flight while the main thread renders the next page.
         self.io = ThreadPoolExecutor(max_workers=WRITER_THREADS, thread_name_prefix="write")
         self.pending: list[Future] = []  # batches of links
-        self.made_folders: set[str] = set()  # folders the writers know exist
         self.links: list[tuple[str, str, str, bool]] = []  # not yet made: see _link_all
         self.stores: list[tuple[str, str, bytes | Path, bool]] = []  # not yet written
         self.queued: deque[tuple[Future, int]] = deque()  # batches of stores, and their bytes
@@ -261,11 +262,7 @@ class OutputTree(OutputPaths):
         for source, target, rel, replaces in links:
             if replaces:
                 os.unlink(target)
-            try:
-                _link_or_copy(source, target)
-            except FileNotFoundError:  # its folder is not made yet (links skip the mkdir)
-                os.makedirs(os.path.dirname(target), exist_ok=True)
-                _link_or_copy(source, target)
+            _in_its_folder(_link_or_copy, source, target)
             if self.mtime is not None:
                 os.utime(target, (self.mtime, self.mtime))
             self.signatures[rel] = file_signature(target)
@@ -302,16 +299,8 @@ class OutputTree(OutputPaths):
     def _store(self, rel: str, target: str, content: bytes | Path, replaces: bool) -> None:
         if replaces:
             os.unlink(target)  # perhaps a hard link to the current site's file: not through it
-        else:
-            folder = os.path.dirname(target)
-            if folder not in self.made_folders:  # makedirs costs a stat and an exception
-                os.makedirs(folder, exist_ok=True)
-                self.made_folders.add(folder)
-        if isinstance(content, Path):  # a static file or a picture: a copy, never a link
-            shutil.copyfile(content, target)
-        else:
-            with open(target, "wb") as handle:
-                handle.write(content)
+        # A static file or a picture is copied, never linked
+        _in_its_folder(shutil.copyfile if isinstance(content, Path) else _write, content, target)
         if self.mtime is not None:
             os.utime(target, (self.mtime, self.mtime))
         self.signatures[rel] = file_signature(target)
@@ -408,11 +397,27 @@ def _inventory(root: str) -> tuple[dict[str, int], set[str]]:
     return files, folders
 
 
+def _in_its_folder(make: Callable[[Any, str], object], source: Any, target: str) -> None:
+    """`make(source, target)`, making target's folder first if it is missing. Asking
+    forgiveness, not permission: most files go into a folder that exists already (the spare's,
+    or one made for an earlier file), where a makedirs first would cost a stat each."""
+    try:
+        make(source, target)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        make(source, target)  # a missing source raises again: a real error
+
+
+def _write(content: bytes, target: str) -> None:
+    with open(target, "wb") as handle:
+        handle.write(content)
+
+
 def _link_or_copy(source: str, target: str) -> None:
     try:
         os.link(source, target)
     except FileNotFoundError:
-        raise  # a folder missing: the caller makes it
+        raise  # a folder missing: _in_its_folder makes it
     except OSError:  # a file system without hard links: copy instead
         shutil.copyfile(source, target)
 
