@@ -221,8 +221,8 @@ def write_fact_pages(
     """Every fact page and the index. A fact page is made again only when its fact, its
     sources, the places that show it or its history changed (its key). `cite` writes a fact's
     citation downloads and returns the citation its page shows. The pages to make are rendered
-    by `render_each`, over the cores as the Markdown pages are: a site has a fact page for
-    every five of its pages, and Jinja is most of their cost."""
+    by `render_each`, over the cores as the Markdown pages are: Jinja is most of their cost,
+    and a site can have more of them than Markdown pages (165 fact pages to 9 pages here)."""
     uses = fact_uses(pages, rendered)
     changes_of: dict[str, list] = defaultdict(list)
     for change in history.changes:
