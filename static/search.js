@@ -13,6 +13,12 @@ window.addEventListener("DOMContentLoaded", function () {
     showImages: false,
     autofocus: true,
   });
+  // The box is named by the page's visible heading; Pagefind gives it only a title (a
+  // tooltip), which axe's label-title-only best practice flags.
+  var input = search.querySelector("input");
+  if (input) {
+    input.setAttribute("aria-labelledby", "search-title");
+  }
   // The note keeps its space (see .search-area): the search box takes its place without
   // moving anything below it, so the page does not shift as it loads.
   document.getElementById("search-fallback").classList.add("search-fallback-replaced");
