@@ -15,7 +15,7 @@ window.addEventListener("DOMContentLoaded", function () {
   });
   // The box is named by the page's visible heading; Pagefind gives it only a title (a
   // tooltip), which axe's label-title-only best practice flags.
-  var input = search.querySelector("input");
+  var input = search.querySelector(".pagefind-ui__search-input");
   if (input) {
     input.setAttribute("aria-labelledby", "search-title");
   }
