@@ -34,10 +34,8 @@ FRAGMENT_EDGE_WORDS = 5
 ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.|\[…\]|\[\.\.\.\])\s*")
 
 Render = Callable[[str, dict, str], "str | None"]  # template, variables, origin -> HTML
-# template, how many, variables of the i-th, origin of the i-th -> each one's HTML, in order
-RenderEach = Callable[
-    [str, int, Callable[[int], dict], Callable[[int], str]], Iterable["str | None"]
-]
+# how many, the i-th's (template, variables, origin) -> each one's HTML, in order
+RenderEach = Callable[[int, Callable[[int], tuple[str, dict, str]]], Iterable["str | None"]]
 
 
 @dataclass(frozen=True)
@@ -247,10 +245,10 @@ def write_fact_pages(
         if not tree.reuse(page.output, key, origin):
             todo.append(FactPageJob(page, fact, places, changes, cite_this, key, origin))
 
-    def variables_of(index: int) -> dict:
+    def fact_page_job(index: int) -> tuple[str, dict, str]:
         job = todo[index]
         fact = job.fact
-        return {
+        variables = {
             "page": job.page,
             "fact": fact,
             "group": book.groups.get(fact.group) if fact.group else None,
@@ -263,8 +261,9 @@ def write_fact_pages(
             "json_ld": _json_ld(job.page, fact, absolute_url),
             "cite_this": job.cite_this,
         }
+        return TEMPLATE, variables, job.origin
 
-    made = render_each(TEMPLATE, len(todo), variables_of, lambda index: todo[index].origin)
+    made = render_each(len(todo), fact_page_job)
     for job, html in zip(todo, made, strict=True):
         if html is not None:
             tree.write(job.page.output, html, job.origin)

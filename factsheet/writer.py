@@ -3,7 +3,7 @@ and downloads. Template errors are collected per file with their template line."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 from jinja2 import Environment, TemplateError, TemplateNotFound
@@ -36,6 +36,7 @@ from .render import PageSummary
 from .render_all import Renderings
 from .templates import cached_partial, make_environment, template_error, template_globals
 
+Job = tuple[str, dict, str]  # a file to render: template, variables, origin (for its errors)
 NOT_FOUND_TEMPLATE = "404.html"
 DEFAULT_TEMPLATE = "page.html"
 
@@ -78,13 +79,24 @@ def write_site(
         )
         if not tree.reuse(page.output, key, page.shown):
             todo.append((page, summary, key))  # its citation is made again: 1 KB a page
-    # Jinja is most of a build that renders every page (a template changed): spread over the
-    # cores, in processes that inherit the templates and the context.
-    pages_state = (env, context, renderings, config, todo, today)
-    results = forked_map(_render_page, range(len(todo)), pages_state, config.jobs)
-    for (page, _summary, key), (output, error) in zip(todo, results, strict=True):
-        if error is not None and error not in errors:
-            errors.append(error)
+
+    def render_each(count: int, job_of: Callable[[int], Job]) -> Iterator[str | None]:
+        """The HTML of jobs 0 to count - 1, in order. Jinja is most of a build that renders
+        every page (a template changed): spread over the cores, in processes that inherit the
+        templates and the context, where each job is made from its index."""
+        state = (env, config, job_of)
+        for output, error in forked_map(_render_job, range(count), state, config.jobs):
+            _keep(errors, error)
+            yield output
+
+    def page_job(index: int) -> Job:
+        page, summary, _key = todo[index]
+        variables = context.page_variables(page, renderings(page, summary))
+        variables["cite_this"] = page_citation(page, context.book.site, absolute_url, today)
+        return page.template, variables, page.shown
+
+    made = render_each(len(todo), page_job)
+    for (page, _summary, key), output in zip(todo, made, strict=True):
         if output is not None:
             tree.write(page.output, output, page.shown)
             tree.remember(page.output, key)
@@ -95,13 +107,6 @@ def write_site(
 
     def cite(fact: Fact) -> Citation:
         return write_fact_citation(tree, fact, context, today)
-
-    def render_each(template: str, count: int, variables_of, origin_of) -> Iterator[str | None]:
-        state = (env, config, template, variables_of, origin_of)
-        for output, error in forked_map(_render_indexed, range(count), state, config.jobs):
-            if error is not None and error not in errors:
-                errors.append(error)
-            yield output
 
     write_fact_pages(
         tree,
@@ -217,22 +222,11 @@ class DataGlobals:
         return known
 
 
-def _render_page(index: int) -> tuple[str | None, SiteError | None]:
-    """One page of `write_site`'s list, in a worker process or in this one."""
-    env, context, renderings, config, todo, today = shared()
-    page, summary, _key = todo[index]
-    absolute_url = context.globals["absolute_url"]
-    cite_this = page_citation(page, context.book.site, absolute_url, today)
-    variables = context.page_variables(page, renderings(page, summary))
-    variables["cite_this"] = cite_this
-    return _render_one(env, page.template, variables, config, page.shown)
-
-
-def _render_indexed(index: int) -> tuple[str | None, SiteError | None]:
-    """The `index`-th of a list of pages made from one template (`render_each` in
-    `write_site`), in a worker process or in this one."""
-    env, config, template, variables_of, origin_of = shared()
-    return _render_one(env, template, variables_of(index), config, origin_of(index))
+def _render_job(index: int) -> tuple[str | None, SiteError | None]:
+    """Job `index` of `render_each` in `write_site`, in a worker process or in this one."""
+    env, config, job_of = shared()
+    template, variables, origin = job_of(index)
+    return _render_one(env, template, variables, config, origin)
 
 
 def _render(
@@ -244,9 +238,14 @@ def _render(
     origin: str | None = None,
 ) -> str | None:
     output, error = _render_one(env, template, variables, config, origin)
+    _keep(errors, error)
+    return output
+
+
+def _keep(errors: list[SiteError], error: SiteError | None) -> None:
+    """An error once, however many files it stopped (a broken base template stops them all)."""
     if error is not None and error not in errors:
         errors.append(error)
-    return output
 
 
 def _render_one(
