@@ -204,6 +204,10 @@ def memory_temproot() -> Path | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Builds date their citations by SOURCE_DATE_EPOCH when it is set: one exported in the
+    # shell that runs the tests would reach the in-process builds but not the processes that
+    # run_build_process and spawn start without it. A test that wants it sets it.
+    os.environ.pop("SOURCE_DATE_EPOCH", None)
     # Only the controlling process decides: pytest-xdist hands each worker a folder inside the
     # controller's run folder (popen-gwN) as its --basetemp.
     if config.option.basetemp or os.environ.get("PYTEST_DEBUG_TEMPROOT"):
