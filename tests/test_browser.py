@@ -186,12 +186,15 @@ def open_page(
     return context, page, watch, response
 
 
-def axe_violations(page) -> list[str]:
+def axe_violations(page, rules: list[str] | None = None) -> list[str]:
+    """axe's WCAG 2.2 AA violations on the page as it is now, or those of these rules (best
+    practices included)."""
     from axe_playwright_python.sync_playwright import Axe
 
+    run_only = {"type": "rule", "values": rules} if rules else {"type": "tag", "values": AXE_TAGS}
     # resultTypes: only violations are collected in full (axe-playwright-python's default,
     # lost when options are given): listing every passing node took most of a second a page.
-    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    options = {"runOnly": run_only, "resultTypes": ["violations"]}
     results = Axe().run(page, options=options)
     return [
         f"{v['id']} ({len(v['nodes'])}): {v['help']} -> "

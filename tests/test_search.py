@@ -186,14 +186,6 @@ new Promise((resolve) => {
 """
 
 
-def axe_findings(page, rules: list[str]) -> list[str]:
-    """These axe rules' violations on the page as it is now (best practices included)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    options = {"runOnly": {"type": "rule", "values": rules}, "resultTypes": ["violations"]}
-    return [v["id"] for v in Axe().run(page, options=options).response["violations"]]
-
-
 @pytest.fixture
 def in_chromium():
     """Run `scenario(browser)` with its own Chromium, in a thread of its own: Playwright's sync
@@ -219,7 +211,7 @@ def in_chromium():
 
 @pytest.mark.browser
 def test_typing_a_query_finds_a_page_under_the_base_path(in_chromium, served):
-    from test_browser import Watch
+    from test_browser import Watch, axe_violations
 
     def scenario(browser) -> None:
         context = browser.new_context(viewport={"width": 390, "height": 844})
@@ -248,7 +240,7 @@ def test_typing_a_query_finds_a_page_under_the_base_path(in_chromium, served):
             shift = page.evaluate(LAYOUT_SHIFT_JS)
             assert shift < 0.01, f"the page shifts as search loads (CLS {shift:.3f})"
             # Named by a visible label (the page's heading), not only by a tooltip
-            assert axe_findings(page, ["label", "label-title-only"]) == []
+            assert axe_violations(page, ["label", "label-title-only"]) == []
             page.locator(".pagefind-ui__search-input").fill("basin")
             # The page and the fact pages of the numbers it shows (the basin's diameter) match.
             results = page.locator(".pagefind-ui__result-link")
